@@ -1,0 +1,24 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A kubeconfig for kubectl and client libraries, in JSON (a subset of YAML that kubectl reads). */
+export function kubeconfig(server: string, caCert: string, token: string, user = 'k2-sim'): string {
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      { name: 'k2-sim', cluster: { server, 'certificate-authority-data': Buffer.from(caCert).toString('base64') } },
+    ],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: 'k2-sim', context: { cluster: 'k2-sim', user, namespace: 'default' } }],
+    'current-context': 'k2-sim',
+    preferences: {},
+  };
+  return JSON.stringify(config, null, 2) + '\n';
+}
+
+/** Writes the kubeconfig readable by its owner only: it holds a bearer token. */
+export function writeKubeconfig(path: string, server: string, caCert: string, token: string, user?: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, kubeconfig(server, caCert, token, user), { mode: 0o600 });
+}

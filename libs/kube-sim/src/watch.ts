@@ -1,0 +1,95 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Cluster, ListQuery } from './cluster.js';
+import { apiVersionOf, type ResourceType } from './resources.js';
+import { StatusError } from './status.js';
+import type { Change } from './store.js';
+import { toTable } from './tables.js';
+import type { KubeObject } from './types.js';
+
+export interface WatchOptions {
+  query: ListQuery;
+  resourceVersion: string | null;
+  allowBookmarks: boolean;
+  timeoutSeconds: number;
+  /** Set when the client asked for server-side printing (kubectl get -w). */
+  table?: { includeObject: string | null };
+  bookmarkIntervalMs: number;
+  maxBufferBytes: number;
+}
+
+/**
+ * Streams watch events as newline-delimited JSON, as the API server does.
+ * A version older than the retained history yields one ERROR event carrying a 410 Status.
+ */
+export function serveWatch(
+  cluster: Cluster,
+  r: ResourceType,
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: WatchOptions,
+): void {
+  const filter = cluster.filter(r, opts.query);
+  const store = cluster.store;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+  let columnsSent = false;
+
+  const write = (type: string, obj: KubeObject): void => {
+    let object: unknown = cluster.view(r, obj);
+    if (opts.table) {
+      object = toTable(r, [obj], cluster.clock.now(), { includeObject: opts.table.includeObject, withColumns: !columnsSent });
+      columnsSent = true;
+    }
+    res.write(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
+    if (res.writableLength > opts.maxBufferBytes) close();
+  };
+
+  const deliver = (c: Change): void => {
+    const now = c.type !== 'DELETED' && filter(c.object);
+    const before = c.previous !== undefined && c.type !== 'ADDED' && filter(c.previous);
+    // Selector watches see an object leave or enter their view as DELETED or ADDED.
+    if (now && before) write('MODIFIED', c.object);
+    else if (now) write('ADDED', c.object);
+    else if (before) write('DELETED', c.object);
+  };
+
+  const timers: NodeJS.Timeout[] = [];
+  let unsubscribe = (): void => {};
+  let closed = false;
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    for (const t of timers) clearTimeout(t);
+    res.end();
+  }
+  req.on('close', close);
+
+  const rv = opts.resourceVersion;
+  if (!rv || rv === '0') {
+    for (const obj of store.list(r.storeKey)) if (filter(obj)) write('ADDED', obj);
+  } else {
+    let backlog: Change[];
+    try {
+      backlog = store.changesSince(r.storeKey, Number(rv));
+    } catch (err) {
+      if (!(err instanceof StatusError)) throw err;
+      res.end(`{"type":"ERROR","object":${JSON.stringify(err.toStatus())}}\n`);
+      return;
+    }
+    for (const c of backlog) deliver(c);
+  }
+  unsubscribe = store.subscribe(r.storeKey, deliver);
+
+  if (opts.allowBookmarks) {
+    const bookmark = setInterval(() => {
+      const object = {
+        kind: r.kind,
+        apiVersion: apiVersionOf(r),
+        metadata: { resourceVersion: String(store.resourceVersion) },
+      };
+      res.write(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
+    }, opts.bookmarkIntervalMs);
+    timers.push(bookmark);
+  }
+  if (opts.timeoutSeconds > 0) timers.push(setTimeout(close, opts.timeoutSeconds * 1000));
+}

@@ -2,7 +2,11 @@
 # A real single-node Elasticsearch 8.x for K2's tests, built from Maven Central jars (no Docker,
 # no tarball): test/servers/elasticsearch/ holds a pom and a small launcher (k2.EsLauncher) that
 # starts an org.elasticsearch.node.Node with the transport-netty4 plugin from the classpath.
+# Only server features are there: no painless, ingest processors, _reindex/_by_query, x-pack
+# (ILM, security, wildcard type) nor analysis-common (language analyzers); see pom.xml.
 # Usage: elasticsearch.sh install | start STATE_DIR | stop STATE_DIR   (contract: see lib.sh)
+# start prints: K2_SERVER {"name":"elasticsearch","url":"http://127.0.0.1:PORT","pid":N}
+# Env: JAVA_HOME (Java 17+, default: java on PATH), K2_ES_HEAP (default 1g), K2_ES_START_TIMEOUT (s).
 set -euo pipefail
 K2_SERVER_NAME=elasticsearch
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,7 +37,7 @@ cmd_install() {
   fi
   log "building launcher for Elasticsearch $ES_VERSION into $BUILD_DIR"
   rm -rf "$BUILD_DIR"
-  mvn -B -q -f "$SRC/pom.xml" -Dk2.buildDir="$BUILD_DIR" package >&2 || die "maven build failed"
+  mvn -B -q -Dstyle.color=never -f "$SRC/pom.xml" -Dk2.buildDir="$BUILD_DIR" package >&2 || die "maven build failed"
   echo "$stamp" > "$BUILD_DIR/.k2-stamp"
 }
 

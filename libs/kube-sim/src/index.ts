@@ -9,3 +9,5 @@ export { ApiServer, type ApiServerOptions } from './server.js';
 export { KubeSimulator, type SimulatorOptions } from './simulator.js';
 export { ObjectStore, type Change } from './store.js';
 export type { KubeObject, ObjectMeta } from './types.js';
+export { ScenarioBuilder, type ContainerState, type PodRef } from './builder.js';
+export { demoScenario } from './demo.js';

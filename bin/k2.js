@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { main } from '@k2/cli';
+
+await main();

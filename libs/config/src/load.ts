@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { parse as parseYamlScalar } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type K2Config } from './schema.js';
+
+export interface ConfigProblem {
+  /** `file:line:column`, or `env NAME` for an environment override. */
+  where: string;
+  /** Dotted path inside the config, e.g. `simulator.port`. */
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map((p) => `${p.where}: ${p.path || '(root)'}: ${p.message}`).join('\n'));
+  }
+}
+
+/** Environment overrides look like K2__SIMULATOR__PORT=7443 (snake case maps to camelCase keys). */
+const ENV_PREFIX = 'K2__';
+
+function camel(segment: string): string {
+  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+interface Located {
+  doc: Document | undefined;
+  lines: LineCounter;
+  file: string;
+  envPaths: Map<string, string>;
+}
+
+function locate(src: Located, path: PropertyKey[]): string {
+  const dotted = path.map(String).join('.');
+  for (const [p, name] of src.envPaths) if (dotted === p || dotted.startsWith(p + '.')) return `env ${name}`;
+  if (!src.doc) return src.file;
+  // The deepest node that exists: a missing key is reported where its parent is.
+  for (let n = path.length; n >= 0; n--) {
+    const node = src.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) {
+      const { line, col } = src.lines.linePos(node.range[0]);
+      return `${src.file}:${line}:${col}`;
+    }
+  }
+  return src.file;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Reads, overrides and checks a config file; `file` undefined means defaults plus environment. */
+export function loadConfig(file: string | undefined, options: LoadOptions = {}): K2Config {
+  const env = options.env ?? process.env;
+  const lines = new LineCounter();
+  let doc: Document | undefined;
+  let data: unknown = {};
+  const label = file ?? '<defaults>';
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError([{ where: file, path: '', message: `cannot read: ${(err as Error).message}` }]);
+    }
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      throw new ConfigError(
+        doc.errors.map((e) => {
+          const { line, col } = lines.linePos(e.pos[0]);
+          return { where: `${file}:${line}:${col}`, path: '', message: `YAML: ${e.message.split('\n')[0]}` };
+        }),
+      );
+    }
+    data = doc.toJS() ?? {};
+    if (!isMap(doc.contents) && doc.contents !== null) {
+      throw new ConfigError([{ where: file, path: '', message: 'the config must be a YAML mapping' }]);
+    }
+  }
+
+  const envPaths = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    const path = name.slice(ENV_PREFIX.length).split('__').map(camel);
+    let cursor = data as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) {
+      if (typeof cursor[key] !== 'object' || cursor[key] === null) cursor[key] = {};
+      cursor = cursor[key] as Record<string, unknown>;
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseYamlScalar(value);
+    } catch {
+      parsed = value;
+    }
+    cursor[path[path.length - 1]!] = parsed;
+    envPaths.set(path.join('.'), name);
+  }
+
+  const result = configSchema.safeParse(data);
+  if (!result.success) {
+    const src: Located = { doc, lines, file: label, envPaths };
+    // An unknown key is reported at the key itself, one problem per key.
+    const issues = result.error.issues.flatMap((i: z.core.$ZodIssue) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ path: [...i.path, k], message: 'unknown key (misspelt?)' }))
+        : [{ path: i.path, message: i.message }],
+    );
+    throw new ConfigError(
+      issues.map((i) => ({ where: locate(src, i.path), path: i.path.map(String).join('.'), message: i.message })),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,5 @@
+import type { Component } from './component.js';
+import { simulatorComponent } from './simulator.js';
+
+/** Everything `k2 up` starts, in start order; stopped in reverse. */
+export const COMPONENTS: Component[] = [simulatorComponent];

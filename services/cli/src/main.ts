@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { ConfigError } from '@k2/config';
+import { ScenarioError } from '@k2/kube-sim';
+import { checkConfigCommand } from './commands/check-config.js';
+import { StartError } from './component.js';
+import { simCommand } from './commands/sim.js';
+import { upCommand } from './commands/up.js';
+
+export function buildProgram(): Command {
+  const program = new Command('k2')
+    .description('K2: Kubernetes events and OOM kills, converged into incidents, searchable, exported and dispatched')
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true });
+  upCommand(program);
+  simCommand(program);
+  checkConfigCommand(program);
+  return program;
+}
+
+/** Runs the CLI; expected failures print one clear message instead of a stack trace. */
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const expected = err instanceof ConfigError || err instanceof ScenarioError || err instanceof StartError;
+    process.stderr.write(`k2: ${expected ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -74,6 +74,11 @@ export class ApiServer {
     return `https://${this.address}`;
   }
 
+  /** Cuts every open connection, watches included, as an API server restart or a network blip would. */
+  dropConnections(): void {
+    this.server.closeAllConnections();
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

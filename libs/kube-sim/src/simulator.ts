@@ -76,6 +76,11 @@ export class KubeSimulator {
     writeKubeconfig(path, this.url, this.caCert, this.token);
   }
 
+  /** Cuts every open connection; clients reconnect and resume their watches. */
+  dropConnections(): void {
+    this.server?.dropConnections();
+  }
+
   async stop(): Promise<void> {
     this.player.stop();
     await this.server?.close();

@@ -31,6 +31,8 @@ export function serveWatch(
   const filter = cluster.filter(r, opts.query);
   const store = cluster.store;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+  // Clients wait for the headers before they consider the watch established.
+  res.flushHeaders();
   let columnsSent = false;
 
   const write = (type: string, obj: KubeObject): void => {

@@ -1,0 +1,30 @@
+import { inject } from 'vitest';
+
+/**
+ * Real servers for tests, started once per run by test/setup/servers.ts.
+ * `instance` gives a test its own server (e.g. one it will restart) instead of the shared one.
+ */
+export type ServerName = 'kafka' | 'elasticsearch' | 'prometheus' | 'alertmanager' | 'tools';
+
+async function call(name: ServerName, instance: string, action: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${inject('k2ServersUrl')}/servers/${name}/${instance}/${action}`, { method: 'POST' });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`could not ${action} ${name}: ${String(body.error)}`);
+  return body;
+}
+
+export const startServer = (name: ServerName, instance = 'shared') => call(name, instance, 'start');
+export const restartServer = (name: ServerName, instance: string) => call(name, instance, 'restart');
+export const stopServer = (name: ServerName, instance: string) => call(name, instance, 'stop');
+
+export interface KafkaServer {
+  brokers: string;
+}
+export interface HttpServer {
+  url: string;
+}
+export interface Tools {
+  kubectl: string;
+  chromium: string;
+  promtool: string;
+}

@@ -133,7 +133,9 @@ export class Cluster {
     const r = this.resourceOf(obj);
     const ns = r.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
     const name = obj.metadata.name;
-    if (!name) throw badRequest(`${obj.kind} without metadata.name`);
+    if (!name || !NAME_RE.test(name)) {
+      throw new StatusError(422, 'Invalid', `${obj.kind} "${name ?? ''}" is invalid: metadata.name: Invalid value`);
+    }
     const key = objectKey(ns, name);
     const current = this.store.get(r.storeKey, key);
     const stored = this.toStored(r, {

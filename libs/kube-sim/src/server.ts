@@ -259,12 +259,15 @@ export class ApiServer {
   private async body(req: IncomingMessage): Promise<unknown> {
     const chunks: Buffer[] = [];
     let size = 0;
+    const limit = this.options.maxBodyBytes;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > this.options.maxBodyBytes) {
-        throw new StatusError(413, 'RequestEntityTooLarge', `request entity too large: limit is ${this.options.maxBodyBytes}`);
-      }
-      chunks.push(chunk as Buffer);
+      // Past the limit keep reading (up to a bound) so the client gets the 413 rather than a reset.
+      if (size <= limit) chunks.push(chunk as Buffer);
+      else if (size > 4 * limit) break;
+    }
+    if (size > limit) {
+      throw new StatusError(413, 'RequestEntityTooLarge', `request entity too large: limit is ${limit}`);
     }
     try {
       return JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -26,8 +26,16 @@ export interface ClusterOptions {
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+let lastSecond = -1;
+let lastIso = '';
+/** RFC 3339 at second precision, as metadata timestamps are; memoised since writes come in bursts. */
 function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastIso = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastIso;
 }
 
 /** API-server semantics over the store: defaults, validation, optimistic concurrency, views, selectors. */

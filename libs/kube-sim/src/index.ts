@@ -11,3 +11,4 @@ export { ObjectStore, type Change } from './store.js';
 export type { KubeObject, ObjectMeta } from './types.js';
 export { ScenarioBuilder, type ContainerState, type PodRef } from './builder.js';
 export { demoScenario } from './demo.js';
+export { servingCert, type ServingCert } from './tls.js';

@@ -35,7 +35,18 @@ export function serveWatch(
   res.flushHeaders();
   let columnsSent = false;
 
+  // Events committed in one tick go out as one chunk instead of one TLS record each.
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    res.uncork();
+  };
   const write = (type: string, obj: KubeObject): void => {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     let object: unknown = cluster.view(r, obj);
     if (opts.table) {
       object = toTable(r, [obj], cluster.clock.now(), { includeObject: opts.table.includeObject, withColumns: !columnsSent });

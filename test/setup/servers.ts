@@ -15,13 +15,18 @@ interface Started {
   info: Record<string, unknown>;
   name: string;
   stateDir: string;
+  /** Extra environment the start script got (e.g. K2_PROMETHEUS_CONFIG); a restart gets it again. */
+  env: Record<string, string>;
 }
 
 const SCRIPTS = resolve('test/servers');
 
-function runScript(name: string, verb: 'start' | 'stop', stateDir: string): Promise<Record<string, unknown>> {
+function runScript(name: string, verb: 'start' | 'stop', stateDir: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   return new Promise((done, fail) => {
-    const child = spawn('bash', [join(SCRIPTS, `${name}.sh`), verb, stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [join(SCRIPTS, `${name}.sh`), verb, stateDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -47,20 +52,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const root = mkdtempSync(join(tmpdir(), 'k2-test-servers-'));
   const servers = new Map<string, Promise<Started>>();
 
-  const start = (name: string, instance: string): Promise<Started> => {
+  const start = async (name: string, instance: string, env: Record<string, string>): Promise<Started> => {
     const id = `${name}/${instance}`;
     let p = servers.get(id);
     if (!p) {
       const stateDir = join(root, name, instance);
       const began = Date.now();
-      p = runScript(name, 'start', stateDir).then((info) => {
+      p = runScript(name, 'start', stateDir, env).then((info) => {
         process.stderr.write(`[k2 test servers] ${id} up in ${((Date.now() - began) / 1000).toFixed(1)}s: ${JSON.stringify(info)}\n`);
-        return { info, name, stateDir };
+        return { info, name, stateDir, env };
       });
       servers.set(id, p);
       p.catch(() => servers.delete(id));
     }
-    return p;
+    const started = await p;
+    // Another test file asked for the same instance with a different setup: it would get a server
+    // configured for someone else. Each setup needs its own instance name.
+    if (JSON.stringify(sorted(started.env)) !== JSON.stringify(sorted(env))) {
+      throw new Error(`${id} is already running with env ${JSON.stringify(started.env)}; use another instance for env ${JSON.stringify(env)}`);
+    }
+    return started;
   };
 
   const broker = http.createServer((req, res) => {
@@ -70,13 +81,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const [, name, instance, action] = m as unknown as [string, string, string, string];
     const id = `${name}/${instance}`;
     const act = async (): Promise<Record<string, unknown>> => {
-      if (action === 'start') return (await start(name, instance)).info;
+      if (action === 'start') return (await start(name, instance, await readEnv(req))).info;
       const current = await servers.get(id);
       if (!current) throw new Error(`${id} is not running`);
       await runScript(name, 'stop', current.stateDir);
-      if (action === 'stop') return {};
+      if (action === 'stop') {
+        // A later start brings it back (same state dir, same env) instead of returning stale info.
+        servers.delete(id);
+        return {};
+      }
       // Same state dir: the server comes back with its data, as after a crash or an upgrade.
-      const info = await runScript(name, 'start', current.stateDir);
+      const info = await runScript(name, 'start', current.stateDir, current.env);
       servers.set(id, Promise.resolve({ ...current, info }));
       return info;
     };
@@ -96,6 +111,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
     rmSync(root, { recursive: true, force: true });
   };
+}
+
+/** The optional JSON body of a start request: `{"env": {"NAME": "value", ...}}`. */
+async function readEnv(req: http.IncomingMessage): Promise<Record<string, string>> {
+  let text = '';
+  for await (const chunk of req) text += (chunk as Buffer).toString();
+  if (!text.trim()) return {};
+  const body = JSON.parse(text) as { env?: unknown };
+  const env = body.env ?? {};
+  if (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string')) {
+    throw new Error('env must map names to strings');
+  }
+  return env as Record<string, string>;
+}
+
+function sorted(env: Record<string, string>): [string, string][] {
+  return Object.entries(env).sort(([a], [b]) => a.localeCompare(b));
 }
 
 declare module 'vitest' {

@@ -1,0 +1,1 @@
+export { ServiceHttp, type ReadinessCheck, type ServiceHttpOptions } from './http.js';

@@ -1,1 +1,11 @@
-export {};
+export { fingerprint, maskMessage, maskName, type FingerprintInput } from './fingerprint.js';
+export { eventId, oomEventId } from './ids.js';
+export { boundMessage, MAX_MESSAGE_BYTES } from './message.js';
+export {
+  normalizeCoreEvent,
+  normalizeEventsV1Event,
+  type NormalizeContext,
+  type NormalizeResult,
+} from './normalize.js';
+export { K2Event, ObjectRef, OomInfo, SCHEMA_VERSION, Workload } from './schema.js';
+export { withWorkload, workloadFromOwnerChain, type OwnerLookup, type OwnerReference } from './workload.js';

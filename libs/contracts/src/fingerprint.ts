@@ -1,0 +1,102 @@
+import { hashParts } from './ids.js';
+import type { K2Event } from './schema.js';
+
+/*
+ * Masking turns the parts of a message that differ between occurrences of one problem (pod names,
+ * addresses, ids, counters, times) into placeholders. Order matters: earlier rules swallow text
+ * that later, looser rules would otherwise cut into pieces (a timestamp's digits, a uid's dashes).
+ */
+
+const TIMESTAMP =
+  /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2})(?: [A-Z]{3,5}\b)?)?/g;
+const CONTAINER_ID = /\b(?:containerd|docker|cri-o|crio):\/\/[0-9a-f]+/gi;
+const DIGEST = /\b(sha256|sha384|sha512|sha1|md5):[0-9a-f]{16,}/gi;
+const UID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+// 32+ hex characters is an id whatever it contains; shorter runs only when they mix digits and
+// letters (a 12-character container id), so plain words and plain numbers are left alone.
+const LONG_HEX = /\b(?:[0-9a-f]{32,}|(?=[0-9a-f]{0,31}[a-f])(?=[0-9a-f]{0,31}\d)[0-9a-f]{12,31})\b/gi;
+
+const V4 = String.raw`(?:\d{1,3}\.){3}\d{1,3}`;
+const H6 = '[0-9a-f]{1,4}';
+// Full form, full form ending in IPv4, or compressed with "::" (optionally ending in IPv4).
+const V6 = `(?:(?:${H6}:){7}${H6}|(?:${H6}:){6}${V4}|(?:${H6}(?::${H6}){0,6})?::(?:(?:${H6}:){0,5}${V4}|${H6}(?::${H6}){0,6})?)`;
+const IPV6 = new RegExp(String.raw`(?:\[${V6}\](?::\d{1,5})?|(?<![0-9a-z:.])${V6}(?![0-9a-z:]|\.\d))`, 'gi');
+const IPV4 = new RegExp(String.raw`(?<![\d.])${V4}(?::\d{1,5})?(?!\.?\d)`, 'g');
+
+// Go durations as kubelet prints them: 20s, 1m30s, 5m0s, 3.2s, 500ms. Not after a dash, where
+// "9585m" is a generated name suffix (portal-kxwgpzt2xd-9585m), left for maskName.
+const DURATION = /(?<![A-Za-z0-9_.-])(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+(?![A-Za-z0-9_])/g;
+
+// A lowercase DNS name with at least one dash; generated tails are stripped by maskName.
+const DNS_NAME = /(?<![A-Za-z0-9_-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?![A-Za-z0-9-])/g;
+
+// Stand-alone numbers, versions and quantities: 137, 4.2.0, 0x7f, 2Gi, 512Mi, 90%.
+const NUMBER = /(?<![A-Za-z0-9_])(?:0x[0-9a-f]+|\d+(?:\.\d+)*(?:[KMGTPE]i|[kKMGTPE]B?|B|%)?)(?![A-Za-z0-9_])/g;
+
+// Kubernetes' safe alphabet (no vowels, no 0/1/3) for pod-template hashes and name suffixes.
+const SAFE_ALPHABET = /^[bcdfghjklmnpqrstvwxz2456789]+$/;
+
+/** A name segment that a controller generated: an ordinal or timestamp, or a random hash. */
+function isGenerated(segment: string): boolean {
+  if (/^\d+$/.test(segment)) return true;
+  if (segment.length < 5 || segment.length > 10) return false;
+  return /\d/.test(segment) || SAFE_ALPHABET.test(segment);
+}
+
+/**
+ * Strips the parts a controller appended to a name, so pods, ReplicaSets and Jobs collapse to
+ * their workload: cart-7d9f8c6b5-abcde → cart-*, cart-7d9f8c6b5 → cart-*, redis-0 → redis-*,
+ * backup-28954320-x7k2p → backup-*. Names without a generated tail are returned unchanged.
+ */
+export function maskName(name: string): string {
+  const segments = name.split('-');
+  let keep = segments.length;
+  const last = segments[keep - 1] ?? '';
+  const beforeLast = segments[keep - 2] ?? '';
+  // A pod's random suffix may use any letters when it follows a ReplicaSet hash.
+  if (keep > 2 && /^[a-z0-9]{5}$/.test(last) && beforeLast.length >= 6 && isGenerated(beforeLast)) keep -= 2;
+  while (keep > 1 && isGenerated(segments[keep - 1] ?? '')) keep--;
+  return keep === segments.length ? name : `${segments.slice(0, keep).join('-')}-*`;
+}
+
+/** The message with its volatile parts replaced by placeholders; see the rules above. */
+export function maskMessage(message: string): string {
+  return message
+    .replace(TIMESTAMP, '<time>')
+    .replace(CONTAINER_ID, '<container-id>')
+    .replace(DIGEST, '$1:<digest>')
+    .replace(UID, '<uid>')
+    .replace(LONG_HEX, '<hex>')
+    .replace(IPV6, '<ip>')
+    .replace(IPV4, '<ip>')
+    .replace(DURATION, '<duration>')
+    .replace(DNS_NAME, maskName)
+    .replace(NUMBER, '#');
+}
+
+/** Kinds whose names carry generated suffixes; other workloads are named by people. */
+const GENERATED_NAME_KINDS = new Set(['Pod', 'ReplicaSet', 'Job']);
+
+export type FingerprintInput = Pick<
+  K2Event,
+  'cluster' | 'namespace' | 'workload' | 'involvedObject' | 'reason' | 'message'
+>;
+
+/**
+ * Same problem ⇒ same fingerprint. Pods are keyed by their workload, not by their own name; when
+ * the workload is still unresolved (a pod, a ReplicaSet), its generated suffix is masked instead.
+ */
+export function fingerprint(event: FingerprintInput): string {
+  const { kind, name } = event.workload;
+  const workloadName = GENERATED_NAME_KINDS.has(kind) ? maskName(name) : name;
+  return hashParts([
+    'fp',
+    event.cluster,
+    event.namespace,
+    kind,
+    workloadName,
+    event.involvedObject.kind,
+    event.reason,
+    maskMessage(event.message),
+  ]);
+}

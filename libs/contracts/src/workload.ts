@@ -1,0 +1,55 @@
+import { fingerprint } from './fingerprint.js';
+import type { K2Event, Workload } from './schema.js';
+
+/** metadata.ownerReferences[] as the API returns it. */
+export interface OwnerReference {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  uid?: string;
+  controller?: boolean | null;
+}
+
+/**
+ * Returns the ownerReferences of a ReplicaSet or Job, or undefined when the caller does not know
+ * the object (not yet in its cache, or already deleted).
+ */
+export type OwnerLookup = (owner: OwnerReference) => readonly OwnerReference[] | null | undefined;
+
+/** Owners that are themselves usually owned: ReplicaSet by a Deployment, Job by a CronJob. */
+const INTERMEDIATE_KINDS = new Set(['ReplicaSet', 'Job']);
+
+/** Real chains are at most two owners deep (Pod → ReplicaSet → Deployment); this guards against cycles. */
+const MAX_DEPTH = 4;
+
+function controllerOf(owners: readonly OwnerReference[] | null | undefined): OwnerReference | undefined {
+  return owners?.find((o) => o.controller) ?? owners?.[0];
+}
+
+/**
+ * The top workload of an object: Pod → ReplicaSet → Deployment, Pod → Job → CronJob, Pod →
+ * StatefulSet / DaemonSet / any other controller. Stops at the furthest owner it can see: a
+ * ReplicaSet the lookup does not know stays a ReplicaSet; an object without owners is its own workload.
+ */
+export function workloadFromOwnerChain(
+  self: Workload,
+  ownerReferences: readonly OwnerReference[] | null | undefined,
+  lookup: OwnerLookup,
+): Workload {
+  let workload: Workload = { kind: self.kind, name: self.name };
+  let owners = ownerReferences;
+  for (let depth = 0; depth < MAX_DEPTH; depth++) {
+    const owner = controllerOf(owners);
+    if (!owner) break;
+    workload = { kind: owner.kind, name: owner.name };
+    if (!INTERMEDIATE_KINDS.has(owner.kind)) break;
+    owners = lookup(owner);
+  }
+  return workload;
+}
+
+/** The event with its resolved workload, and the fingerprint that follows from it. */
+export function withWorkload(event: K2Event, workload: Workload): K2Event {
+  const resolved = { kind: workload.kind, name: workload.name };
+  return { ...event, workload: resolved, fingerprint: fingerprint({ ...event, workload: resolved }) };
+}

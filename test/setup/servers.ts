@@ -21,7 +21,12 @@ interface Started {
 
 const SCRIPTS = resolve('test/servers');
 
-function runScript(name: string, verb: 'start' | 'stop', stateDir: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+function runScript(
+  name: string,
+  verb: 'start' | 'stop',
+  stateDir: string,
+  env: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   return new Promise((done, fail) => {
     const child = spawn('bash', [join(SCRIPTS, `${name}.sh`), verb, stateDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,11 +42,16 @@ function runScript(name: string, verb: 'start' | 'stop', stateDir: string, env: 
     child.on('error', fail);
     child.on('close', (code) => {
       if (code !== 0) {
-        fail(new Error(`test/servers/${name}.sh ${verb} failed (exit ${code}):\n${err.split('\n').slice(-30).join('\n')}`));
+        fail(
+          new Error(`test/servers/${name}.sh ${verb} failed (exit ${code}):\n${err.split('\n').slice(-30).join('\n')}`),
+        );
         return;
       }
       if (verb === 'stop') return done({});
-      const line = out.split('\n').reverse().find((l) => l.startsWith('K2_SERVER '));
+      const line = out
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('K2_SERVER '));
       if (!line) return fail(new Error(`test/servers/${name}.sh start printed no K2_SERVER line:\n${out}\n${err}`));
       done(JSON.parse(line.slice('K2_SERVER '.length)) as Record<string, unknown>);
     });
@@ -59,7 +69,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const stateDir = join(root, name, instance);
       const began = Date.now();
       p = runScript(name, 'start', stateDir, env).then((info) => {
-        process.stderr.write(`[k2 test servers] ${id} up in ${((Date.now() - began) / 1000).toFixed(1)}s: ${JSON.stringify(info)}\n`);
+        process.stderr.write(
+          `[k2 test servers] ${id} up in ${((Date.now() - began) / 1000).toFixed(1)}s: ${JSON.stringify(info)}\n`,
+        );
         return { info, name, stateDir, env };
       });
       servers.set(id, p);
@@ -69,14 +81,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Another test file asked for the same instance with a different setup: it would get a server
     // configured for someone else. Each setup needs its own instance name.
     if (JSON.stringify(sorted(started.env)) !== JSON.stringify(sorted(env))) {
-      throw new Error(`${id} is already running with env ${JSON.stringify(started.env)}; use another instance for env ${JSON.stringify(env)}`);
+      throw new Error(
+        `${id} is already running with env ${JSON.stringify(started.env)}; use another instance for env ${JSON.stringify(env)}`,
+      );
     }
     return started;
   };
 
   const broker = http.createServer((req, res) => {
     const m = /^\/servers\/([a-z-]+)\/([a-z0-9-]+)\/(start|restart|stop)$/.exec(req.url ?? '');
-    const reply = (code: number, body: unknown) => res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    const reply = (code: number, body: unknown) =>
+      res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     if (req.method !== 'POST' || !m) return reply(404, { error: 'POST /servers/NAME/INSTANCE/(start|restart|stop)' });
     const [, name, instance, action] = m as unknown as [string, string, string, string];
     const id = `${name}/${instance}`;

@@ -6,14 +6,32 @@ import { inject } from 'vitest';
  */
 export type ServerName = 'kafka' | 'elasticsearch' | 'prometheus' | 'alertmanager' | 'tools';
 
-async function call(name: ServerName, instance: string, action: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${inject('k2ServersUrl')}/servers/${name}/${instance}/${action}`, { method: 'POST' });
+export interface StartOptions {
+  /**
+   * Extra environment for the server's start script, e.g. `{ K2_PROMETHEUS_CONFIG: file }` (see the
+   * script's header). Kept for restarts. An instance runs with one setup: asking for a running
+   * instance with a different env fails, so give each setup its own instance name.
+   */
+  env?: Record<string, string>;
+}
+
+async function call(
+  name: ServerName,
+  instance: string,
+  action: string,
+  options?: StartOptions,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${inject('k2ServersUrl')}/servers/${name}/${instance}/${action}`, {
+    method: 'POST',
+    ...(options ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(options) } : {}),
+  });
   const body = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`could not ${action} ${name}: ${String(body.error)}`);
   return body;
 }
 
-export const startServer = (name: ServerName, instance = 'shared') => call(name, instance, 'start');
+export const startServer = (name: ServerName, instance = 'shared', options?: StartOptions) =>
+  call(name, instance, 'start', options);
 export const restartServer = (name: ServerName, instance: string) => call(name, instance, 'restart');
 export const stopServer = (name: ServerName, instance: string) => call(name, instance, 'stop');
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { parse as parseYamlScalar } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type K2Config } from './schema.js';
@@ -32,10 +32,28 @@ interface Located {
   envPaths: Map<string, string>;
 }
 
-function locate(src: Located, path: PropertyKey[]): string {
+function locate(src: Located, path: PropertyKey[], atKey = false): string {
   const dotted = path.map(String).join('.');
-  for (const [p, name] of src.envPaths) if (dotted === p || dotted.startsWith(p + '.')) return `env ${name}`;
+  // The most specific override wins: K2__SIMULATOR__PROT is blamed for simulator.prot even when
+  // another override (K2__SIMULATOR__PORT) created the simulator section.
+  let env: [string, string] | undefined;
+  for (const [p, name] of src.envPaths) {
+    if ((dotted === p || dotted.startsWith(p + '.')) && (!env || p.length > env[0].length)) env = [p, name];
+  }
+  if (env) return `env ${env[1]}`;
   if (!src.doc) return src.file;
+  if (atKey && path.length > 0) {
+    // An unknown key: point at the key itself, not at its value (which may be lines further down).
+    const parent = path.length === 1 ? src.doc.contents : src.doc.getIn(path.slice(0, -1), true);
+    const pair = isMap(parent)
+      ? parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1])
+      : undefined;
+    const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+    if (range) {
+      const { line, col } = src.lines.linePos(range[0]);
+      return `${src.file}:${line}:${col}`;
+    }
+  }
   // The deepest node that exists: a missing key is reported where its parent is.
   for (let n = path.length; n >= 0; n--) {
     const node = src.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
@@ -74,10 +92,14 @@ export function loadConfig(file: string | undefined, options: LoadOptions = {}):
         }),
       );
     }
-    data = doc.toJS() ?? {};
     if (!isMap(doc.contents) && doc.contents !== null) {
-      throw new ConfigError([{ where: file, path: '', message: 'the config must be a YAML mapping' }]);
+      const at = (doc.contents as { range?: [number, number, number] }).range?.[0] ?? 0;
+      const { line, col } = lines.linePos(at);
+      throw new ConfigError([
+        { where: `${file}:${line}:${col}`, path: '', message: 'the config must be a YAML mapping' },
+      ]);
     }
+    data = doc.toJS() ?? {};
   }
 
   const envPaths = new Map<string, string>();
@@ -85,10 +107,15 @@ export function loadConfig(file: string | undefined, options: LoadOptions = {}):
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(camel);
     let cursor = data as Record<string, unknown>;
-    for (const key of path.slice(0, -1)) {
-      if (typeof cursor[key] !== 'object' || cursor[key] === null) cursor[key] = {};
+    path.slice(0, -1).forEach((key, i) => {
+      if (typeof cursor[key] !== 'object' || cursor[key] === null) {
+        cursor[key] = {};
+        // A section the override created (e.g. a misspelt one) is the override's doing, not the file's.
+        const created = path.slice(0, i + 1).join('.');
+        if (!envPaths.has(created)) envPaths.set(created, name);
+      }
       cursor = cursor[key] as Record<string, unknown>;
-    }
+    });
     let parsed: unknown;
     try {
       parsed = parseYamlScalar(value);
@@ -105,11 +132,15 @@ export function loadConfig(file: string | undefined, options: LoadOptions = {}):
     // An unknown key is reported at the key itself, one problem per key.
     const issues = result.error.issues.flatMap((i: z.core.$ZodIssue) =>
       i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => ({ path: [...i.path, k], message: 'unknown key (misspelt?)' }))
-        : [{ path: i.path, message: i.message }],
+        ? i.keys.map((k) => ({ path: [...i.path, k], message: 'unknown key (misspelt?)', atKey: true }))
+        : [{ path: i.path, message: i.message, atKey: false }],
     );
     throw new ConfigError(
-      issues.map((i) => ({ where: locate(src, i.path), path: i.path.map(String).join('.'), message: i.message })),
+      issues.map((i) => ({
+        where: locate(src, i.path, i.atKey),
+        path: i.path.map(String).join('.'),
+        message: i.message,
+      })),
     );
   }
   return result.data;

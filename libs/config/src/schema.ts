@@ -25,6 +25,73 @@ export const simulatorSchema = z.strictObject({
   users: z.array(z.strictObject({ name: z.string().min(1), token: z.string().min(16), rules: z.array(ruleSchema) })).default([]),
 });
 
+/** A regular expression, checked when the config loads so a typo is a start-up error, not a silent no-match. */
+const pattern = z.string().superRefine((value, ctx) => {
+  try {
+    new RegExp(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(err as Error).message}` });
+  }
+});
+
+const filterRuleSchema = z
+  .strictObject({
+    namespace: pattern.optional(),
+    kind: pattern.optional(),
+    reason: pattern.optional(),
+    type: pattern.optional(),
+    message: pattern.optional(),
+  })
+  .refine((r) => Object.values(r).some((v) => v !== undefined), 'a rule needs at least one of namespace, kind, reason, type, message');
+
+const httpSchema = (defaultPort: number) =>
+  z.strictObject({ host: z.string().default('127.0.0.1'), port: port.default(defaultPort) }).prefault({});
+
+export const busSchema = z.strictObject({
+  /** `embedded`: in-process, nothing to run; `kafka`: Apache Kafka through kafkajs. */
+  kind: z.enum(['embedded', 'kafka']).default('embedded'),
+  kafka: z
+    .strictObject({
+      brokers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('127.0.0.1:9092'),
+      clientId: z.string().min(1).default('k2'),
+      replicationFactor: z.number().int().positive().optional(),
+    })
+    .prefault({}),
+  /** Partitions of the topics K2 creates. */
+  partitions: z.number().int().positive().default(6),
+});
+
+export const eventerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Namespaces to watch; empty watches all. */
+  namespaces: z.array(z.string().min(1)).default([]),
+  /** On the very first start, events last seen longer ago than this are not published. */
+  maxEventAgeSeconds: z.number().nonnegative().default(600),
+  /** Publish only events matching one of these rules (all when empty). Patterns are anchored. */
+  include: z.array(filterRuleSchema).default([]),
+  /** Never publish events matching one of these rules. */
+  exclude: z.array(filterRuleSchema).default([]),
+  queueLimit: z.number().int().positive().default(10_000),
+  batchSize: z.number().int().positive().default(500),
+  /** Embedded mode keeps its place in this file; with Kafka, in the compacted topic k2.checkpoints. */
+  checkpointPath: z.string().min(1).default('.k2/eventer-checkpoint.jsonl'),
+  leaderElection: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      namespace: z.string().min(1).default('k2-system'),
+      leaseName: z.string().min(1).default('k2-eventer'),
+      leaseDurationSeconds: z.number().positive().default(15),
+      renewDeadlineSeconds: z.number().positive().default(10),
+      retryPeriodSeconds: z.number().positive().default(2),
+    })
+    .refine((l) => l.renewDeadlineSeconds < l.leaseDurationSeconds, {
+      message: 'renewDeadlineSeconds must be shorter than leaseDurationSeconds, or two replicas could both lead',
+      path: ['renewDeadlineSeconds'],
+    })
+    .prefault({}),
+  http: httpSchema(9101),
+});
+
 export const kubernetesSchema = z.strictObject({
   /** `simulator` runs the built-in API simulator; `kubeconfig` and `in-cluster` talk to a real cluster. */
   mode: z.enum(['simulator', 'kubeconfig', 'in-cluster']).default('simulator'),
@@ -40,8 +107,12 @@ export const configSchema = z.strictObject({
     .default('demo'),
   kubernetes: kubernetesSchema.default({ mode: 'simulator' }),
   simulator: simulatorSchema.prefault({}),
+  bus: busSchema.prefault({}),
+  eventer: eventerSchema.prefault({}),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).prefault({}),
 });
 
 export type K2Config = z.infer<typeof configSchema>;
 export type SimulatorConfig = z.infer<typeof simulatorSchema>;
+export type BusConfig = z.infer<typeof busSchema>;
+export type EventerConfig = z.infer<typeof eventerSchema>;

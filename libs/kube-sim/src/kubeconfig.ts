@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** A kubeconfig for kubectl and client libraries, in JSON (a subset of YAML that kubectl reads). */
@@ -20,5 +20,13 @@ export function kubeconfig(server: string, caCert: string, token: string, user =
 /** Writes the kubeconfig readable by its owner only: it holds a bearer token. */
 export function writeKubeconfig(path: string, server: string, caCert: string, token: string, user?: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, kubeconfig(server, caCert, token, user), { mode: 0o600 });
+  // `mode` only applies when the file is created: an existing file (say 0644 from an older run)
+  // is made owner-only before the token goes in.
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeFileSync(fd, kubeconfig(server, caCert, token, user));
+  } finally {
+    closeSync(fd);
+  }
 }

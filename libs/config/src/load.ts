@@ -103,6 +103,7 @@ export function loadConfig(file: string | undefined, options: LoadOptions = {}):
   }
 
   const envPaths = new Map<string, string>();
+  const rawEnv: { cursor: Record<string, unknown>; key: string; path: string; raw: string }[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(camel);
@@ -124,9 +125,19 @@ export function loadConfig(file: string | undefined, options: LoadOptions = {}):
     }
     cursor[path[path.length - 1]!] = parsed;
     envPaths.set(path.join('.'), name);
+    if (typeof parsed !== 'string') rawEnv.push({ cursor, key: path[path.length - 1]!, path: path.join('.'), raw: value });
   }
 
-  const result = configSchema.safeParse(data);
+  let result = configSchema.safeParse(data);
+  // An override that read as a number or boolean where text is wanted (a numeric token) is text after all.
+  const wantText = (p: string) =>
+    !result.success &&
+    result.error.issues.some((i) => i.code === 'invalid_type' && i.expected === 'string' && i.path.map(String).join('.') === p);
+  const retyped = rawEnv.filter((r) => wantText(r.path));
+  if (retyped.length > 0) {
+    for (const r of retyped) r.cursor[r.key] = r.raw;
+    result = configSchema.safeParse(data);
+  }
   if (!result.success) {
     const src: Located = { doc, lines, file: label, envPaths };
     // An unknown key is reported at the key itself, one problem per key.

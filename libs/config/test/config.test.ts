@@ -41,8 +41,46 @@ const DEFAULTS = {
     kubeconfigPath: '.k2/kubeconfig',
     users: [],
   },
+  bus: { kind: 'embedded', kafka: { brokers: '127.0.0.1:9092', clientId: 'k2' }, partitions: 6 },
+  eventer: {
+    enabled: true,
+    namespaces: [],
+    maxEventAgeSeconds: 600,
+    include: [],
+    exclude: [],
+    queueLimit: 10_000,
+    batchSize: 500,
+    checkpointPath: '.k2/eventer-checkpoint.jsonl',
+    leaderElection: {
+      enabled: true,
+      namespace: 'k2-system',
+      leaseName: 'k2-eventer',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+    },
+    http: { host: '127.0.0.1', port: 9101 },
+  },
   log: { level: 'info' },
 };
+
+describe('loadConfig: eventer filters and leases', () => {
+  it('reports an invalid regular expression at its path instead of silently matching nothing', () => {
+    const f = file(['eventer:', '  exclude:', '    - reason: "Back(Off"'].join('\n'));
+    expect(() => loadConfig(f, { env: {} })).toThrow(`${f}:3:15: eventer.exclude.0.reason: invalid regular expression`);
+  });
+
+  it('refuses a renew deadline that is not shorter than the lease', () => {
+    const f = file(['eventer:', '  leaderElection:', '    leaseDurationSeconds: 10', '    renewDeadlineSeconds: 10'].join('\n'));
+    expect(() => loadConfig(f, { env: {} })).toThrow(/eventer\.leaderElection\.renewDeadlineSeconds: renewDeadlineSeconds must be shorter/);
+  });
+
+  it('keeps an all-digit override as text where the setting is text', () => {
+    const config = loadConfig(undefined, { env: { K2__SIMULATOR__TOKEN: '1234567890123456', K2__SIMULATOR__PORT: '7443' } });
+    expect(config.simulator.token).toBe('1234567890123456');
+    expect(config.simulator.port).toBe(7443);
+  });
+});
 
 describe('loadConfig: defaults and files', () => {
   it('without a file gives the documented defaults', () => {

@@ -131,6 +131,7 @@ export class ScenarioBuilder {
             terminated: {
               reason: state.lastTerminated.reason,
               exitCode: state.lastTerminated.exitCode,
+              startedAt: this.ts(Math.max(0, state.lastTerminated.finishedAt - 30_000)),
               finishedAt: this.ts(state.lastTerminated.finishedAt),
             },
           }
@@ -152,6 +153,7 @@ export class ScenarioBuilder {
       spec: { nodeName: pod.node, containers: [{ name: pod.container, image: pod.image }] },
       status: {
         phase: 'Running',
+        hostIP: `10.0.0.${Number(pod.node.replace(/\D/g, '')) || 1}`,
         podIP: `172.16.${parseInt(pod.uid.slice(0, 2), 16)}.${parseInt(pod.uid.slice(2, 4), 16)}`,
         startTime: this.ts(0),
         containerStatuses: [containerStatus],

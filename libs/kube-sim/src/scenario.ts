@@ -41,7 +41,9 @@ export interface Scenario {
   duration: number;
 }
 
-export class ScenarioError extends Error {}
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+}
 
 /** Parses a JSON Lines scenario; every problem names the file and line. */
 export function parseScenario(text: string, file = '<scenario>'): Scenario {

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { ConfigError } from '@k2/config';
-import { ScenarioError } from '@k2/kube-sim';
 import { checkConfigCommand } from './commands/check-config.js';
 import { StartError } from './component.js';
 import { simCommand } from './commands/sim.js';
@@ -22,7 +21,7 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    const expected = err instanceof ConfigError || err instanceof ScenarioError || err instanceof StartError;
+    const expected = err instanceof ConfigError || err instanceof StartError || (err instanceof Error && err.name === 'ScenarioError');
     process.stderr.write(`k2: ${expected ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
     process.exitCode = 1;
   }

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import type { K2Config } from '@k2/config';
-import { demoScenario, KubeSimulator, loadScenario } from '@k2/kube-sim';
 import type { Logger } from '@k2/log';
 import { StartError, type Component, type Running } from './component.js';
 
 export async function startSimulator(config: K2Config, log: Logger): Promise<Running> {
+  // Loaded on demand: its certificate libraries cost half a second that other commands need not pay.
+  const { demoScenario, KubeSimulator, loadScenario } = await import('@k2/kube-sim');
   const c = config.simulator;
   const scenarios = c.scenarios.length > 0 ? c.scenarios.map((f) => loadScenario(f)) : [demoScenario()];
   const sim = new KubeSimulator({

@@ -92,6 +92,21 @@ export const eventerSchema = z.strictObject({
   http: httpSchema(9101),
 });
 
+export const oomWatcherSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** `cluster`: watch Pods through the API; `node`: read kernel OOM lines on this node (a DaemonSet). */
+  mode: z.enum(['cluster', 'node']).default('cluster'),
+  /** Node mode: this node's name (the Downward API's spec.nodeName). */
+  nodeName: z.string().min(1).optional(),
+  /** Node mode: where kernel messages are read. */
+  kmsgPath: z.string().min(1).default('/dev/kmsg'),
+  /** Write each kill back into Kubernetes as a Warning Event (reason OOMKilling) on the pod. */
+  reportEvents: z.boolean().default(true),
+  /** Embedded mode keeps its place in this file; with Kafka, in the compacted topic k2.checkpoints. */
+  checkpointPath: z.string().min(1).default('.k2/oom-watcher-checkpoint.jsonl'),
+  http: httpSchema(9102),
+});
+
 export const kubernetesSchema = z.strictObject({
   /** `simulator` runs the built-in API simulator; `kubeconfig` and `in-cluster` talk to a real cluster. */
   mode: z.enum(['simulator', 'kubeconfig', 'in-cluster']).default('simulator'),
@@ -109,6 +124,7 @@ export const configSchema = z.strictObject({
   simulator: simulatorSchema.prefault({}),
   bus: busSchema.prefault({}),
   eventer: eventerSchema.prefault({}),
+  oomWatcher: oomWatcherSchema.prefault({}),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).prefault({}),
 });
 
@@ -116,3 +132,4 @@ export type K2Config = z.infer<typeof configSchema>;
 export type SimulatorConfig = z.infer<typeof simulatorSchema>;
 export type BusConfig = z.infer<typeof busSchema>;
 export type EventerConfig = z.infer<typeof eventerSchema>;
+export type OomWatcherConfig = z.infer<typeof oomWatcherSchema>;

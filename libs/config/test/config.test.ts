@@ -61,6 +61,14 @@ const DEFAULTS = {
     },
     http: { host: '127.0.0.1', port: 9101 },
   },
+  oomWatcher: {
+    enabled: true,
+    mode: 'cluster',
+    kmsgPath: '/dev/kmsg',
+    reportEvents: true,
+    checkpointPath: '.k2/oom-watcher-checkpoint.jsonl',
+    http: { host: '127.0.0.1', port: 9102 },
+  },
   log: { level: 'info' },
 };
 

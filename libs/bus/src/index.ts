@@ -1,1 +1,19 @@
-export {};
+export type {
+  BatchHandler,
+  Bus,
+  BusLog,
+  BusRecord,
+  HandlerContext,
+  Headers,
+  Message,
+  RecordHandler,
+  RetryPolicy,
+  SubscribeOptions,
+  Subscription,
+  TopicSpec,
+} from './bus.js';
+export { DLQ_HEADERS, dlqTopic } from './dlq.js';
+export { InProcessBus, type InProcessBusOptions } from './inprocess.js';
+export { partitionFor } from './partitioner.js';
+export { KafkaBus } from './kafka/bus.js';
+export type { KafkaBusOptions, KafkaConsumerTuning } from './kafka/client.js';

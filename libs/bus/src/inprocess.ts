@@ -1,0 +1,285 @@
+import type { Bus, BusLog, BusRecord, Message, SubscribeOptions, Subscription, TopicSpec } from './bus.js';
+import { silentLog } from './bus.js';
+import { encodeValue } from './codec.js';
+import { createDelivery, type Deliver } from './deliver.js';
+import { withDeadLetterTopics } from './dlq.js';
+import { partitionFor } from './partitioner.js';
+
+/**
+ * The embedded bus: Kafka's contract in memory, for one process. Partitions are arrays, each group
+ * keeps committed offsets per partition, and a partition's records go to one member at a time.
+ *
+ * It persists nothing: records and offsets live as long as the process. It does not compact;
+ * `retentionMs` drops old records from the head of a partition as new ones arrive.
+ */
+export interface InProcessBusOptions {
+  log?: BusLog;
+}
+
+/** Records handed to a handler at once (batch handlers see at most this many). */
+const MAX_RUN = 500;
+
+interface Partition {
+  /** Offset of records[0]; grows as retention drops old records. */
+  start: number;
+  records: Message[];
+  arrived: Wakeup;
+}
+
+interface TopicLog {
+  spec: TopicSpec;
+  partitions: Partition[];
+}
+
+export class InProcessBus implements Bus {
+  private readonly topics = new Map<string, TopicLog>();
+  private readonly groups = new Map<string, Group>();
+  private readonly members = new Set<Member>();
+  private readonly log: BusLog;
+  private closed = false;
+
+  constructor(options: InProcessBusOptions = {}) {
+    this.log = options.log ?? silentLog;
+  }
+
+  async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    for (const spec of withDeadLetterTopics(specs)) {
+      if (this.topics.has(spec.name)) continue;
+      const partitions = Array.from({ length: spec.partitions }, () => ({
+        start: 0,
+        records: [],
+        arrived: new Wakeup(),
+      }));
+      this.topics.set(spec.name, { spec, partitions });
+    }
+  }
+
+  async publish(topic: string, records: readonly BusRecord[]): Promise<void> {
+    if (this.closed) throw new Error('bus is closed');
+    const log = this.topic(topic);
+    const now = Date.now();
+    const touched = new Set<Partition>();
+    for (const r of records) {
+      const partition = partitionFor(r.key, log.partitions.length);
+      const p = log.partitions[partition] as Partition;
+      const value = encodeValue(r.value);
+      const offset = p.start + p.records.length;
+      p.records.push({
+        topic,
+        partition,
+        offset,
+        key: r.key,
+        value,
+        raw: value,
+        headers: { ...r.headers },
+        timestamp: now,
+      });
+      touched.add(p);
+    }
+    for (const p of touched) {
+      if (log.spec.retentionMs !== undefined) trim(p, now - log.spec.retentionMs);
+      p.arrived.notify();
+    }
+  }
+
+  async subscribe<T = Buffer>(options: SubscribeOptions<T>): Promise<Subscription> {
+    if (this.closed) throw new Error('bus is closed');
+    const topics = typeof options.topics === 'string' ? [options.topics] : [...options.topics];
+    for (const t of topics) this.topic(t);
+    let group = this.groups.get(options.groupId);
+    if (!group) this.groups.set(options.groupId, (group = new Group((t) => this.topic(t).partitions)));
+    const deliver = createDelivery(options, (t, r) => this.publish(t, r), this.log);
+    const member = new Member(group, topics, options.fromBeginning ?? false, deliver, () =>
+      this.members.delete(member),
+    );
+    this.members.add(member);
+    group.join(member);
+    return member;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.members].map((m) => m.close()));
+    this.closed = true;
+  }
+
+  private topic(name: string): TopicLog {
+    const log = this.topics.get(name);
+    if (!log) throw new Error(`unknown topic "${name}": create it with ensureTopics first`);
+    return log;
+  }
+}
+
+function trim(p: Partition, before: number): void {
+  const keep = p.records.findIndex((r) => r.timestamp >= before);
+  const drop = keep === -1 ? p.records.length : keep;
+  if (drop === 0) return;
+  p.records.splice(0, drop);
+  p.start += drop;
+}
+
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/** A consumer group: its members, who owns which partition, and the committed offsets. */
+class Group {
+  private readonly members: Member[] = [];
+  /** Next offset to deliver, per partition. */
+  private readonly committed = new Map<string, number>();
+  /** The last worker of each partition, so a new owner starts only after the previous one finished. */
+  private readonly lastWorker = new Map<string, Promise<void>>();
+
+  constructor(readonly partitionsOf: (topic: string) => Partition[]) {}
+
+  join(member: Member): void {
+    this.members.push(member);
+    this.rebalance();
+  }
+
+  leave(member: Member): void {
+    this.members.splice(this.members.indexOf(member), 1);
+    this.rebalance();
+  }
+
+  /** Each topic's partitions are dealt round-robin to the members subscribed to it, in join order. */
+  private rebalance(): void {
+    const assignment = new Map<Member, { topic: string; partition: number }[]>(this.members.map((m) => [m, []]));
+    const topics = new Set(this.members.flatMap((m) => m.topics));
+    for (const topic of topics) {
+      const takers = this.members.filter((m) => m.topics.includes(topic));
+      this.partitionsOf(topic).forEach((_, partition) =>
+        assignment.get(takers[partition % takers.length] as Member)?.push({ topic, partition }),
+      );
+    }
+    for (const [member, tps] of assignment) member.assign(tps);
+  }
+
+  /** Where `topic/partition` continues; a group new to it starts at the head or at the end. */
+  position(topic: string, partition: number, fromBeginning: boolean): number {
+    const p = this.partitionsOf(topic)[partition] as Partition;
+    const key = tpKey(topic, partition);
+    let next = this.committed.get(key);
+    if (next === undefined) {
+      // Remembered at once (Kafka would wait for a commit), so a later member does not skip what arrived meanwhile.
+      next = fromBeginning ? p.start : p.start + p.records.length;
+      this.committed.set(key, next);
+    }
+    return Math.max(next, p.start);
+  }
+
+  commit(topic: string, partition: number, next: number): void {
+    this.committed.set(tpKey(topic, partition), next);
+  }
+
+  /** Starts a worker for `topic/partition` that may begin once the partition's previous worker has finished. */
+  handOver(
+    topic: string,
+    partition: number,
+    start: (previous: Promise<void> | undefined) => Promise<void>,
+  ): Promise<void> {
+    const key = tpKey(topic, partition);
+    const finished = start(this.lastWorker.get(key));
+    this.lastWorker.set(key, finished);
+    return finished;
+  }
+}
+
+class Member implements Subscription {
+  private readonly workers = new Map<string, { stop: AbortController; finished: Promise<void> }>();
+  /** Aborted by pause and close; replaced by resume. */
+  private active = new AbortController();
+  private readonly resumed = new Wakeup();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly group: Group,
+    readonly topics: string[],
+    private readonly fromBeginning: boolean,
+    private readonly deliver: Deliver,
+    private readonly onClosed: () => void,
+  ) {}
+
+  pause(): void {
+    this.active.abort();
+  }
+
+  resume(): void {
+    if (this.closing || !this.active.signal.aborted) return;
+    this.active = new AbortController();
+    this.resumed.notify();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.active.abort();
+      const finished = [...this.workers.values()].map((w) => w.finished);
+      this.group.leave(this);
+      await Promise.all(finished);
+      this.onClosed();
+    })();
+    return this.closing;
+  }
+
+  assign(tps: { topic: string; partition: number }[]): void {
+    const wanted = new Set(tps.map((tp) => tpKey(tp.topic, tp.partition)));
+    for (const [key, worker] of this.workers) {
+      if (wanted.has(key)) continue;
+      worker.stop.abort();
+      this.workers.delete(key);
+    }
+    for (const { topic, partition } of tps) {
+      const key = tpKey(topic, partition);
+      if (this.workers.has(key)) continue;
+      const stop = new AbortController();
+      const finished = this.group.handOver(topic, partition, (previous) =>
+        this.consume(topic, partition, stop.signal, previous),
+      );
+      this.workers.set(key, { stop, finished });
+    }
+  }
+
+  /** Delivers one partition, in order, from the group's position until the partition is taken away. */
+  private async consume(topic: string, partition: number, stop: AbortSignal, previous: Promise<void> | undefined) {
+    await previous;
+    const p = this.group.partitionsOf(topic)[partition] as Partition;
+    while (!stop.aborted) {
+      const active = this.active.signal;
+      if (active.aborted) {
+        if (this.closing) return;
+        await this.resumed.wait(stop);
+        continue;
+      }
+      const from = this.group.position(topic, partition, this.fromBeginning) - p.start;
+      const records = p.records.slice(from, from + MAX_RUN);
+      if (records.length === 0) {
+        await p.arrived.wait(AbortSignal.any([stop, active]));
+        continue;
+      }
+      await this.deliver(records, {
+        signal: AbortSignal.any([stop, active]),
+        heartbeat: async () => {},
+        done: (m) => this.group.commit(topic, partition, m.offset + 1),
+      });
+    }
+  }
+}
+
+/** Lets loops sleep until something happens (records arrive, the member resumes) or they are told to stop. */
+class Wakeup {
+  private readonly waiters = new Set<() => void>();
+
+  wait(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.waiters.delete(wake);
+        signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      if (signal.aborted) return resolve();
+      this.waiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  notify(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+}

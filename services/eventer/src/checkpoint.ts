@@ -1,0 +1,70 @@
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** What a restarted eventer resumes from. */
+export interface CheckpointState {
+  resourceVersion?: string;
+  /** Event uid → highest occurrence published. */
+  occurrences: Map<string, number>;
+}
+
+/** Where the eventer keeps its place: a file when embedded, a compacted topic with Kafka. */
+export interface Checkpoint {
+  /** undefined on the very first start. */
+  load(): Promise<CheckpointState | undefined>;
+  /** Records a published batch (and the resourceVersion it reached) durably before resolving. */
+  append(published: readonly [uid: string, occurrence: number][], resourceVersion: string | undefined): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * An append-only JSON Lines file: each batch adds small lines, so saving costs no more than the
+ * batch. Loading replays it and rewrites it compacted. A line torn by a crash is ignored.
+ */
+export class FileCheckpoint implements Checkpoint {
+  constructor(private readonly path: string) {}
+
+  async load(): Promise<CheckpointState | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const state: CheckpointState = { occurrences: new Map() };
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      let entry: { rv?: string; u?: string; o?: number };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue;
+      }
+      if (typeof entry.rv === 'string') state.resourceVersion = entry.rv;
+      if (typeof entry.u === 'string' && typeof entry.o === 'number') {
+        const last = state.occurrences.get(entry.u);
+        if (last === undefined || entry.o > last) state.occurrences.set(entry.u, entry.o);
+      }
+    }
+    await this.rewrite(state);
+    return state;
+  }
+
+  private async rewrite(state: CheckpointState): Promise<void> {
+    const lines = [...state.occurrences].map(([u, o]) => JSON.stringify({ u, o }));
+    if (state.resourceVersion) lines.push(JSON.stringify({ rv: state.resourceVersion }));
+    const tmp = `${this.path}.tmp`;
+    await writeFile(tmp, lines.join('\n') + (lines.length ? '\n' : ''));
+    await rename(tmp, this.path);
+  }
+
+  async append(published: readonly [string, number][], resourceVersion: string | undefined): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const lines = published.map(([u, o]) => JSON.stringify({ u, o }));
+    if (resourceVersion) lines.push(JSON.stringify({ rv: resourceVersion }));
+    if (lines.length > 0) await appendFile(this.path, lines.join('\n') + '\n');
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import type { Bus, Subscription } from '@k2/bus';
+import { K2Event } from '@k2/contracts';
+import type { KubeSimulator } from '@k2/kube-sim';
+import { createLogger } from '@k2/log';
+import { Eventer, eventerMetrics, EVENTS_TOPIC, FileCheckpoint, OwnerResolver, type EventerOptions } from '@k2/eventer';
+import { kubeConfigFor } from '../../../libs/kube-sim/test/helpers.js';
+
+export const quietLog = createLogger({ name: "test", level: process.env.K2_TEST_LOG ?? "warn", destination: process.env.K2_TEST_LOG ? undefined : (new Writable({ write: (_c, _e, cb) => cb() }) as never) });
+
+export function tempCheckpoint(): string {
+  return join(mkdtempSync(join(tmpdir(), 'k2-eventer-')), 'checkpoint.jsonl');
+}
+
+export interface RunningEventer {
+  eventer: Eventer;
+  owners: OwnerResolver;
+  registry: Registry;
+  /** Graceful: publishes what was read, then stops. */
+  stop(): Promise<void>;
+  /** Abrupt: stops reading and forgets what was read but not yet published, as a killed process would. */
+  kill(): Promise<void>;
+}
+
+export async function runEventer(
+  sim: KubeSimulator,
+  bus: Bus,
+  checkpointPath: string,
+  options: Partial<EventerOptions> = {},
+): Promise<RunningEventer> {
+  await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: 3 }]);
+  const kc = kubeConfigFor(sim);
+  const owners = new OwnerResolver(kc, quietLog);
+  await owners.start();
+  const registry = new Registry();
+  const eventer = new Eventer(
+    {
+      cluster: 'test',
+      namespaces: [],
+      include: [],
+      exclude: [],
+      maxEventAgeMs: 10 * 60_000,
+      queueLimit: 10_000,
+      batchSize: 500,
+      ...options,
+    },
+    { kc, bus, checkpoint: new FileCheckpoint(checkpointPath), owners, metrics: eventerMetrics(registry), log: quietLog, now: () => sim.cluster.clock.now() },
+  );
+  await eventer.init();
+  await eventer.startStreams();
+  return {
+    eventer,
+    owners,
+    registry,
+    stop: async () => {
+      await eventer.stopStreams();
+      await owners.stop();
+    },
+    kill: async () => {
+      eventer.abandon();
+      await owners.stop();
+    },
+  };
+}
+
+/** Every K2Event published to k2.events, in order. */
+export async function collect(bus: Bus, groupId = 'collector'): Promise<{ events: K2Event[]; sub: Subscription }> {
+  const events: K2Event[] = [];
+  const sub = await bus.subscribe({
+    topics: EVENTS_TOPIC,
+    groupId,
+    fromBeginning: true,
+    schema: K2Event,
+    handler: async (m) => {
+      events.push(m.value);
+    },
+  });
+  return { events, sub };
+}
+
+/** The newest resourceVersion among the simulator's events: the eventer has caught up once it got there. */
+export function latestEventVersion(sim: KubeSimulator): number {
+  let max = 0;
+  for (const e of sim.cluster.store.list('core/events')) max = Math.max(max, Number(e.metadata.resourceVersion));
+  return max;
+}

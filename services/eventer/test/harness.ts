@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import type { Bus, Subscription } from '@k2/bus';
-import { K2Event } from '@k2/contracts';
-import type { KubeSimulator } from '@k2/kube-sim';
+import { eventId, K2Event } from '@k2/contracts';
+import type { KubeSimulator, Scenario } from '@k2/kube-sim';
 import { createLogger } from '@k2/log';
 import { Eventer, eventerMetrics, EVENTS_TOPIC, FileCheckpoint, OwnerResolver, type EventerOptions } from '@k2/eventer';
 import { kubeConfigFor } from '../../../libs/kube-sim/test/helpers.js';
@@ -70,6 +70,7 @@ export async function runEventer(
 /** Every K2Event published to k2.events, in order. */
 export async function collect(bus: Bus, groupId = 'collector'): Promise<{ events: K2Event[]; sub: Subscription }> {
   const events: K2Event[] = [];
+  await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: 3 }]);
   const sub = await bus.subscribe({
     topics: EVENTS_TOPIC,
     groupId,
@@ -88,3 +89,20 @@ export function latestEventVersion(sim: KubeSimulator): number {
   for (const e of sim.cluster.store.list('core/events')) max = Math.max(max, Number(e.metadata.resourceVersion));
   return max;
 }
+
+/** Every occurrence of every event the scenario plays: from the count it was created with to its last count. */
+export function expectedIds(scenario: Scenario): Set<string> {
+  const span = new Map<string, { first: number; last: number }>();
+  for (const line of scenario.lines) {
+    if (line.object.kind !== 'Event' || line.verb === 'delete') continue;
+    const uid = line.object.metadata.uid!;
+    const count = Number(line.object.count ?? 1);
+    const s = span.get(uid);
+    if (!s) span.set(uid, { first: count, last: count });
+    else s.last = Math.max(s.last, count);
+  }
+  const ids = new Set<string>();
+  for (const [uid, { first, last }] of span) for (let o = first; o <= last; o++) ids.add(eventId('test', uid, o));
+  return ids;
+}
+

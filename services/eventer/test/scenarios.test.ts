@@ -1,26 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessBus } from '@k2/bus';
-import { eventId, type K2Event } from '@k2/contracts';
+import type { K2Event } from '@k2/contracts';
 import { loadScenario, type Scenario } from '@k2/kube-sim';
 import { eventually, startSim } from '../../../libs/kube-sim/test/helpers.js';
 import { SHARED_SCENARIO_NAMES, sharedAvailable, sharedScenarioPath } from '../../../test/support/shared.js';
-import { collect, latestEventVersion, runEventer, tempCheckpoint, type RunningEventer } from './harness.js';
-
-/** Every occurrence of every event the scenario plays: from the count it was created with to its last count. */
-function expectedIds(scenario: Scenario): Set<string> {
-  const span = new Map<string, { first: number; last: number }>();
-  for (const line of scenario.lines) {
-    if (line.object.kind !== 'Event' || line.verb === 'delete') continue;
-    const uid = line.object.metadata.uid!;
-    const count = Number(line.object.count ?? 1);
-    const s = span.get(uid);
-    if (!s) span.set(uid, { first: count, last: count });
-    else s.last = Math.max(s.last, count);
-  }
-  const ids = new Set<string>();
-  for (const [uid, { first, last }] of span) for (let o = first; o <= last; o++) ids.add(eventId('test', uid, o));
-  return ids;
-}
+import { collect, expectedIds, latestEventVersion, runEventer, tempCheckpoint, type RunningEventer } from './harness.js';
 
 /** Pod name → owning Deployment name, from the scenario's ReplicaSets. */
 function podWorkloads(scenario: Scenario): Map<string, string> {

@@ -44,12 +44,12 @@ export function shopScenario() {
 }
 
 /** Polls until `check` returns a value that is not undefined. */
-export async function eventually<T>(check: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+export async function eventually<T>(check: () => T | undefined, timeoutMs = 5_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -57,6 +57,7 @@ export class Eventer {
   private firstStart = true;
   private idle: (() => void)[] = [];
   private abandoned = false;
+  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly options: EventerOptions,
@@ -69,12 +70,15 @@ export class Eventer {
     return this.deps.now?.() ?? Date.now();
   }
 
-  /** Loads the checkpoint; call once before `startStreams`. */
+  /**
+   * Loads the checkpoint. `startStreams` calls it again, so a replica that becomes leader picks
+   * up where the previous leader left off.
+   */
   async init(): Promise<void> {
     const state = await this.deps.checkpoint.load();
     if (state) {
       this.firstStart = false;
-      this.checkpointRv = state.resourceVersion;
+      if (Number(state.resourceVersion ?? 0) > this.position) this.checkpointRv = state.resourceVersion;
       for (const [uid, o] of state.occurrences) this.occurrences.record(uid, o);
     }
   }
@@ -93,9 +97,14 @@ export class Eventer {
   }
 
   /** Starts reading (as leader): from the checkpoint, or with a list on the first start. Resolves once watching. */
-  async startStreams(): Promise<void> {
-    if (this.running) return;
+  startStreams(): Promise<void> {
+    if (!this.starting) this.starting = this.openStreams();
+    return this.starting;
+  }
+
+  private async openStreams(): Promise<void> {
     this.running = true;
+    await this.init();
     const scopes = this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
     this.streams = scopes.map(
       (namespace) =>
@@ -119,6 +128,7 @@ export class Eventer {
   /** Stops reading (lost the lease, or shutting down) and publishes what was already read. */
   async stopStreams(): Promise<void> {
     this.running = false;
+    this.starting = undefined;
     for (const s of this.streams) s.pause();
     this.streams = [];
     await this.drained();

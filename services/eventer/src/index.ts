@@ -5,3 +5,4 @@ export { LeaderElector, type LeaderElectionOptions } from './leader.js';
 export { eventerMetrics, type EventerMetrics } from './metrics.js';
 export { OccurrenceLog } from './occurrences.js';
 export { OwnerResolver } from './owners.js';
+export { startEventerService, type EventerService, type EventerServiceDeps } from './service.js';

@@ -74,6 +74,13 @@ export class LeaderElector {
     }
   }
 
+  /** Stops without releasing the lease: what a crashed replica leaves behind. */
+  abandon(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.leading = false;
+  }
+
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const now = Date.now();

@@ -50,7 +50,6 @@ export async function runEventer(
     },
     { kc, bus, checkpoint: new FileCheckpoint(checkpointPath), owners, metrics: eventerMetrics(registry), log: quietLog, now: () => sim.cluster.clock.now() },
   );
-  await eventer.init();
   await eventer.startStreams();
   return {
     eventer,

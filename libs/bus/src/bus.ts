@@ -11,6 +11,12 @@ export interface Bus {
   publish(topic: string, records: readonly BusRecord[]): Promise<void>;
   /** Joins `groupId`; resolves once this member has joined and received its (possibly empty) assignment. */
   subscribe<T = Buffer>(options: SubscribeOptions<T>): Promise<Subscription>;
+  /**
+   * Every record `topic` holds, from its oldest up to its end as of the call (later records are not
+   * included), partition after partition, each in offset order. Joins no group and commits nothing.
+   * On a compacted Kafka topic older records of a key may still be there: the last one is current.
+   */
+  snapshot(topic: string): Promise<Message[]>;
   /** Closes every subscription (finishing in-flight handlers, committing what completed) and flushes pending publishes. */
   close(): Promise<void>;
 }
@@ -30,8 +36,11 @@ export type Headers = Record<string, string>;
 export interface BusRecord {
   /** Chooses the partition, so it decides ordering: records with one key are delivered in publish order. */
   key: string;
-  /** Buffers are sent as they are, strings as UTF-8, anything else as JSON. */
-  value: Buffer | string | object;
+  /**
+   * Buffers are sent as they are, strings as UTF-8, anything else as JSON. `null` is a tombstone
+   * (Kafka's null value, which compaction eventually removes with its key); readers get an empty value.
+   */
+  value: Buffer | string | object | null;
   headers?: Headers;
 }
 

@@ -1,7 +1,9 @@
 import { z, type ZodType } from 'zod';
 import type { BusRecord } from './bus.js';
 
+/** A tombstone (`null`) becomes an empty value. */
 export function encodeValue(value: BusRecord['value']): Buffer {
+  if (value === null) return Buffer.alloc(0);
   if (Buffer.isBuffer(value)) return value;
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);

@@ -15,5 +15,6 @@ export type {
 export { DLQ_HEADERS, dlqTopic } from './dlq.js';
 export { InProcessBus, type InProcessBusOptions } from './inprocess.js';
 export { partitionFor } from './partitioner.js';
+export { CompactedTable, type TableValue } from './table.js';
 export { KafkaBus } from './kafka/bus.js';
 export type { KafkaBusOptions, KafkaConsumerTuning } from './kafka/client.js';

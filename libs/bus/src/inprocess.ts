@@ -97,6 +97,11 @@ export class InProcessBus implements Bus {
     return member;
   }
 
+  async snapshot(topic: string): Promise<Message[]> {
+    if (this.closed) throw new Error('bus is closed');
+    return this.topic(topic).partitions.flatMap((p) => p.records.map((m) => ({ ...m, headers: { ...m.headers } })));
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.members].map((m) => m.close()));
     this.closed = true;

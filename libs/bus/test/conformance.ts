@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import {
+  CompactedTable,
   DLQ_HEADERS,
   dlqTopic,
   partitionFor,
@@ -363,6 +364,127 @@ export function busConformance(name: string, makeBus: () => Bus | Promise<Bus>, 
       }
     });
 
+    describe('snapshot', () => {
+      it('returns nothing for an empty topic', async () => {
+        const { bus, topic } = await setup(3);
+        expect(await bus.snapshot(topic)).toEqual([]);
+      });
+
+      it('returns every record, partition after partition, each in offset order', async () => {
+        const { bus, topic } = await setup(4);
+        const keys = Array.from({ length: 25 }, (_, i) => `key-${i}`);
+        for (let seq = 0; seq < 4; seq++)
+          await bus.publish(
+            topic,
+            keys.map((key) => ({ key, value: { key, seq }, headers: { seq: String(seq) } })),
+          );
+        await bus.publish(topic, [{ key: 'gone', value: null }]);
+
+        const snap = await bus.snapshot(topic);
+        expect(snap).toHaveLength(101);
+        expect(snap.map((m) => m.partition)).toEqual([...snap.map((m) => m.partition)].sort((a, b) => a - b));
+        expect(new Set(snap.map((m) => m.partition)).size).toBe(4);
+        for (let p = 0; p < 4; p++) {
+          const offsets = snap.filter((m) => m.partition === p).map((m) => m.offset);
+          expect(offsets).toEqual(offsets.map((_, i) => i));
+        }
+        for (const m of snap) {
+          expect(m.topic).toBe(topic);
+          expect(m.partition).toBe(partitionFor(m.key, 4));
+          expect(m.raw).toBe(m.value);
+        }
+        for (const key of keys) {
+          const mine = snap.filter((m) => m.key === key);
+          expect(mine.map((m) => JSON.parse(m.value.toString()) as unknown)).toEqual(
+            [0, 1, 2, 3].map((seq) => ({ key, seq })),
+          );
+          expect(mine.map((m) => m.headers)).toEqual([0, 1, 2, 3].map((seq) => ({ seq: String(seq) })));
+        }
+        expect(snap.find((m) => m.key === 'gone')?.value).toEqual(Buffer.alloc(0));
+      });
+
+      it('has at least what was published before the call, as an unbroken prefix of each partition', async () => {
+        const { bus, topic } = await setup(3);
+        await bus.publish(topic, keyed(60, 'before-'));
+        const snapping = bus.snapshot(topic);
+        const publishing = bus.publish(topic, keyed(60, 'after-'));
+        const snap = await snapping;
+        await publishing;
+        expect(snap.filter((m) => m.key.startsWith('before-'))).toHaveLength(60);
+        for (let p = 0; p < 3; p++) {
+          const offsets = snap.filter((m) => m.partition === p).map((m) => m.offset);
+          expect(offsets).toEqual(offsets.map((_, i) => i));
+        }
+        expect(await bus.snapshot(topic)).toHaveLength(120);
+      });
+
+      it('joins no group and commits nothing: a group subscribing later still gets everything', async () => {
+        const { bus, topic, subscribe, group } = await setup(2);
+        await bus.publish(topic, keyed(20));
+        expect(await bus.snapshot(topic)).toHaveLength(20);
+        expect(await bus.snapshot(topic)).toHaveLength(20);
+        const seen = new Set<string>();
+        await subscribe({
+          topics: topic,
+          groupId: group(),
+          fromBeginning: true,
+          handler: async (m) => void seen.add(m.key),
+        });
+        await eventually(() => expect(seen.size).toBe(20));
+      });
+
+      it('refuses topics that were never created', async () => {
+        const { bus } = await setup(1);
+        const missing = `missing-${randomUUID().slice(0, 8)}`;
+        await expect(bus.snapshot(missing)).rejects.toThrow(missing);
+      });
+    });
+
+    describe('CompactedTable', () => {
+      it('keeps the last value per key; null and empty values delete', async () => {
+        const bus = await makeBus();
+        onTestFinished(() => bus.close());
+        const table = new CompactedTable(bus, `table-${randomUUID().slice(0, 8)}`);
+        await table.ensure(3);
+        await table.ensure(3);
+        expect(await table.load()).toEqual(new Map());
+
+        await table.put([
+          ['a', 'one'],
+          ['b', { n: 2 }],
+          ['c', Buffer.from([1, 2, 3])],
+          ['d', 'to be deleted'],
+          ['e', 'to be emptied'],
+        ]);
+        await table.put([
+          ['a', 'uno'],
+          ['d', null],
+          ['e', ''],
+          ['f', 'first'],
+          ['f', 'last'],
+        ]);
+        await table.put([]);
+        const entries = Array.from({ length: 200 }, (_, i) => [`uid-${i}`, `occurrence-${i}`] as const);
+        await table.put(entries);
+        await table.put(entries.filter((_, i) => i % 2 === 0).map(([k]) => [k, null]));
+
+        const loaded = await table.load();
+        expect(Object.fromEntries([...loaded].filter(([k]) => !k.startsWith('uid-')))).toEqual({
+          a: Buffer.from('uno'),
+          b: Buffer.from('{"n":2}'),
+          c: Buffer.from([1, 2, 3]),
+          f: Buffer.from('last'),
+        });
+        expect([...loaded.keys()].filter((k) => k.startsWith('uid-')).sort()).toEqual(
+          entries
+            .filter((_, i) => i % 2 === 1)
+            .map(([k]) => k)
+            .sort(),
+        );
+        expect(loaded.get('uid-7')?.toString()).toBe('occurrence-7');
+      });
+    });
+
     it('refuses topics that were never created', async () => {
       const { bus } = await setup(1);
       const missing = `missing-${randomUUID().slice(0, 8)}`;
@@ -377,11 +499,11 @@ export function keyed(n: number, prefix = 'k'): { key: string; value: string }[]
 }
 
 /** Retries `check` until it stops throwing. */
-export async function eventually(check: () => void, timeoutMs = 20_000): Promise<void> {
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return check();
+      return await check();
     } catch (err) {
       if (Date.now() > deadline) throw err;
       await sleep(25);

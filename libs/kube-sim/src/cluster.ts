@@ -46,6 +46,8 @@ export class Cluster {
   constructor(options: ClusterOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.store = new ObjectStore({ historyLimit: options.historyLimit });
+    // Every cluster has these; kube-system's uid is what tools use as the cluster's identity.
+    for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) this.ensureNamespace(ns);
   }
 
   /** The object as `r` presents it (events.k8s.io Events are a view of core Events). */

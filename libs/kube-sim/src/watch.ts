@@ -78,6 +78,15 @@ export function serveWatch(
   req.on('close', close);
 
   const rv = opts.resourceVersion;
+  if (rv && Number(rv) > store.resourceVersion) {
+    // As the API server answers a version from the future (e.g. a client's checkpoint from another cluster).
+    const status = new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${store.resourceVersion}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    });
+    res.end(`{"type":"ERROR","object":${JSON.stringify(status.toStatus())}}\n`);
+    return;
+  }
   if (!rv || rv === '0') {
     for (const obj of store.list(r.storeKey)) if (filter(obj)) write('ADDED', obj);
   } else {

@@ -1,5 +1,5 @@
 import type { K2Config } from '@k2/config';
-import type { Logger } from '@k2/log';
+import type { Runtime } from './runtime.js';
 
 /** A running part of K2, as `k2 up` reports it. */
 export interface Running {
@@ -15,7 +15,7 @@ export interface Running {
 export interface Component {
   name: string;
   enabled(config: K2Config): boolean;
-  start(config: K2Config, log: Logger): Promise<Running>;
+  start(runtime: Runtime): Promise<Running>;
 }
 
 /** A component could not start for a reason the user can fix (a port in use, a missing file). */

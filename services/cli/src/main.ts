@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '@k2/config';
 import { checkConfigCommand } from './commands/check-config.js';
+import { eventerCommand } from './commands/eventer.js';
 import { StartError } from './component.js';
 import { simCommand } from './commands/sim.js';
 import { upCommand } from './commands/up.js';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   upCommand(program);
   simCommand(program);
   checkConfigCommand(program);
+  eventerCommand(program);
   return program;
 }
 

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { K2Config } from '@k2/config';
-import type { Logger } from '@k2/log';
 import { StartError, type Component, type Running } from './component.js';
+import type { Runtime } from './runtime.js';
 
-export async function startSimulator(config: K2Config, log: Logger): Promise<Running> {
+export async function startSimulator(runtime: Runtime): Promise<Running> {
+  const { config, log } = runtime;
   // Loaded on demand: its certificate libraries cost half a second that other commands need not pay.
   const { demoScenario, KubeSimulator, loadScenario } = await import('@k2/kube-sim');
   const c = config.simulator;

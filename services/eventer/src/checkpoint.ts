@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 
 /** What a restarted eventer resumes from. */
 export interface CheckpointState {
+  /** The uid of the cluster's kube-system namespace when the checkpoint was started. */
+  clusterId?: string;
   resourceVersion?: string;
   /** Event uid → highest occurrence published. */
   occurrences: Map<string, number>;
@@ -12,6 +14,8 @@ export interface CheckpointState {
 export interface Checkpoint {
   /** undefined on the very first start. */
   load(): Promise<CheckpointState | undefined>;
+  /** Forgets everything and starts a checkpoint for the cluster `clusterId`. */
+  reset(clusterId: string): Promise<void>;
   /** Records a published batch (and the resourceVersion it reached) durably before resolving. */
   append(published: readonly [uid: string, occurrence: number][], resourceVersion: string | undefined): Promise<void>;
   close(): Promise<void>;
@@ -35,13 +39,14 @@ export class FileCheckpoint implements Checkpoint {
     const state: CheckpointState = { occurrences: new Map() };
     for (const line of text.split('\n')) {
       if (!line) continue;
-      let entry: { rv?: string; u?: string; o?: number };
+      let entry: { rv?: string; u?: string; o?: number; cluster?: string };
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
         continue;
       }
       if (typeof entry.rv === 'string') state.resourceVersion = entry.rv;
+      if (typeof entry.cluster === 'string') state.clusterId = entry.cluster;
       if (typeof entry.u === 'string' && typeof entry.o === 'number') {
         const last = state.occurrences.get(entry.u);
         if (last === undefined || entry.o > last) state.occurrences.set(entry.u, entry.o);
@@ -53,10 +58,16 @@ export class FileCheckpoint implements Checkpoint {
 
   private async rewrite(state: CheckpointState): Promise<void> {
     const lines = [...state.occurrences].map(([u, o]) => JSON.stringify({ u, o }));
+    if (state.clusterId) lines.unshift(JSON.stringify({ cluster: state.clusterId }));
     if (state.resourceVersion) lines.push(JSON.stringify({ rv: state.resourceVersion }));
+    await mkdir(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp`;
     await writeFile(tmp, lines.join('\n') + (lines.length ? '\n' : ''));
     await rename(tmp, this.path);
+  }
+
+  async reset(clusterId: string): Promise<void> {
+    await this.rewrite({ clusterId, occurrences: new Map() });
   }
 
   async append(published: readonly [string, number][], resourceVersion: string | undefined): Promise<void> {

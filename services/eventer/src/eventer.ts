@@ -1,4 +1,4 @@
-import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Bus, BusRecord } from '@k2/bus';
 import { normalizeCoreEvent, withWorkload, type K2Event } from '@k2/contracts';
 import type { Logger } from '@k2/log';
@@ -75,11 +75,32 @@ export class Eventer {
    * up where the previous leader left off.
    */
   async init(): Promise<void> {
-    const state = await this.deps.checkpoint.load();
-    if (state) {
-      this.firstStart = false;
-      if (Number(state.resourceVersion ?? 0) > this.position) this.checkpointRv = state.resourceVersion;
-      for (const [uid, o] of state.occurrences) this.occurrences.record(uid, o);
+    const clusterId = await this.clusterId();
+    let state = await this.deps.checkpoint.load();
+    if (state && clusterId && state.clusterId !== clusterId) {
+      // A checkpoint of another cluster (or of a simulator run since gone): its versions and uids mean nothing here.
+      this.deps.log.warn({ checkpointCluster: state.clusterId, clusterId }, 'checkpoint belongs to another cluster; starting afresh');
+      state = undefined;
+    }
+    if (!state) {
+      await this.deps.checkpoint.reset(clusterId);
+      this.firstStart = true;
+      this.checkpointRv = undefined;
+      return;
+    }
+    this.firstStart = false;
+    if (Number(state.resourceVersion ?? 0) > this.position) this.checkpointRv = state.resourceVersion;
+    for (const [uid, o] of state.occurrences) this.occurrences.record(uid, o);
+  }
+
+  /** The uid of kube-system, the usual identity of a cluster; '' when it cannot be read. */
+  private async clusterId(): Promise<string> {
+    try {
+      const ns = await this.deps.kc.makeApiClient(CoreV1Api).readNamespace({ name: 'kube-system' });
+      return ns.metadata?.uid ?? '';
+    } catch (err) {
+      this.deps.log.warn({ err: String(err) }, 'cannot read kube-system to identify the cluster');
+      return '';
     }
   }
 

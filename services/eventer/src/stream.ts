@@ -94,7 +94,9 @@ export class EventStream {
         (type, obj: CoreV1Event & { code?: number }) => {
           if (generation !== this.generation) return;
           if (type === 'ERROR') {
-            if (obj.code === 410) expired = true;
+            // 410: compacted away; "too large": a version this API server never issued. Both need a relist.
+            const message = (obj as { message?: string }).message ?? '';
+            if (obj.code === 410 || /too large resource version/i.test(message)) expired = true;
             return;
           }
           const rv = obj.metadata?.resourceVersion;

@@ -134,6 +134,30 @@ describe('no loss, no duplicates', () => {
   });
 });
 
+describe('cluster identity', () => {
+  it('a checkpoint from another cluster (a new simulator run) is discarded, not trusted', async () => {
+    const checkpoint = tempCheckpoint();
+    const first = await startSim({ scenarios: [storm()] });
+    const bus1 = new InProcessBus();
+    const r1 = await start(first.sim, bus1, checkpoint);
+    first.sim.advance(100_000);
+    await caughtUp(first.sim, r1);
+    await r1.stop();
+    running.splice(running.indexOf(r1), 1);
+
+    // Same scenario, same event uids, but another cluster: nothing it saw before may be skipped here.
+    const scenario = storm();
+    const second = await startSim({ scenarios: [scenario] });
+    const bus2 = new InProcessBus();
+    const { events } = await collect(bus2);
+    const r2 = await start(second.sim, bus2, checkpoint);
+    second.sim.advance(600_000);
+    await caughtUp(second.sim, r2);
+    await eventually(() => (events.length >= expectedIds(scenario).size ? true : undefined));
+    expect(new Set(events.map((e) => e.id))).toEqual(expectedIds(scenario));
+  });
+});
+
 describe('filters and bad input', () => {
   it('applies anchored include and exclude rules', async () => {
     const { sim } = await startSim({ scenarios: [storm()] });

@@ -1,11 +1,12 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { Bus, BusLog, BusRecord, SubscribeOptions, Subscription, TopicSpec } from '../bus.js';
+import type { Bus, BusLog, BusRecord, Message, SubscribeOptions, Subscription, TopicSpec } from '../bus.js';
 import { silentLog } from '../bus.js';
 import { encodeValue } from '../codec.js';
 import { createDelivery } from '../deliver.js';
 import { partitionFor } from '../partitioner.js';
 import { createClient, type KafkaBusOptions } from './client.js';
 import { BatchingProducer } from './producer.js';
+import { readSnapshot } from './snapshot.js';
 import { KafkaSubscription } from './subscription.js';
 import { Topics } from './topics.js';
 
@@ -20,6 +21,7 @@ export class KafkaBus implements Bus {
   private readonly batching: BatchingProducer;
   private readonly topics: Topics;
   private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly snapshots = new Set<Promise<unknown>>();
   private connecting: Promise<Admin> | undefined;
   private admin: Admin | undefined;
   private closed = false;
@@ -50,7 +52,7 @@ export class KafkaBus implements Bus {
     if (records.length === 0) return;
     await this.batching.send(
       topic,
-      records.map((r) => ({ key: r.key, value: encodeValue(r.value), headers: r.headers })),
+      records.map((r) => ({ key: r.key, value: r.value === null ? null : encodeValue(r.value), headers: r.headers })),
     );
   }
 
@@ -77,10 +79,23 @@ export class KafkaBus implements Bus {
     return sub;
   }
 
+  async snapshot(topic: string): Promise<Message[]> {
+    if (this.closed) throw new Error('bus is closed');
+    await this.topics.check([topic]);
+    const reading = (async () => readSnapshot(this.kafka, await this.connect(), topic))();
+    this.snapshots.add(reading);
+    try {
+      return await reading;
+    } finally {
+      this.snapshots.delete(reading);
+    }
+  }
+
   async close(): Promise<void> {
     // Subscriptions first: their last handlers may still publish (dead letters, follow-up records).
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.closed = true;
+    await Promise.allSettled([...this.snapshots]);
     await this.batching.flush();
     await this.producer.disconnect();
     await this.admin?.disconnect();

@@ -163,7 +163,7 @@ export class KafkaSubscription implements Subscription {
   }
 }
 
-function toMessage(topic: string, partition: number, m: KafkaMessage): Message {
+export function toMessage(topic: string, partition: number, m: KafkaMessage): Message {
   const value = m.value ?? Buffer.alloc(0);
   return {
     topic,

@@ -1,8 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { createLogger } from '@k2/log';
 import { loadCliConfig } from '../options.js';
-import { printRunning, runUntilSignalled } from '../run.js';
-import { startSimulator } from '../simulator.js';
+import { launch } from '../launch.js';
+import { simulatorComponent } from '../simulator.js';
 
 function positive(value: string): number {
   const n = Number(value);
@@ -41,9 +40,6 @@ export function simCommand(program: Command): void {
       if (opts.loop !== undefined) s.loop = opts.loop as boolean;
       if (opts.kubeconfig !== undefined) s.kubeconfigPath = opts.kubeconfig as string;
       if (opts.history !== undefined) s.historyLimit = opts.history as number;
-      const log = createLogger({ name: 'k2-sim', level: config.log.level });
-      const running = [await startSimulator(config, log)];
-      printRunning(running);
-      await runUntilSignalled(running, log);
+      await launch([simulatorComponent], config);
     });
 }

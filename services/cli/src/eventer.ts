@@ -1,15 +1,25 @@
-import { FileCheckpoint, startEventerService } from '@k2/eventer';
+import { CompactedTable } from '@k2/bus';
+import { BusCheckpoint, FileCheckpoint, startEventerService, type Checkpoint } from '@k2/eventer';
 import type { Component, Running } from './component.js';
 import type { Runtime } from './runtime.js';
 
+export const CHECKPOINT_TOPIC = 'k2.checkpoints';
+
 export async function startEventer(runtime: Runtime): Promise<Running> {
   const { config, log } = runtime;
+  let checkpoint: Checkpoint = new FileCheckpoint(config.eventer.checkpointPath);
+  if (config.bus.kind === 'kafka') {
+    // Replicas on different hosts share their place through Kafka, not a local file.
+    const table = new CompactedTable(runtime.bus(), CHECKPOINT_TOPIC);
+    await table.ensure();
+    checkpoint = new BusCheckpoint(table, `eventer/${config.cluster}`);
+  }
   const service = await startEventerService({
     cluster: config.cluster,
     config: config.eventer,
     kc: runtime.kubeConfig(),
     bus: runtime.bus(),
-    checkpoint: new FileCheckpoint(config.eventer.checkpointPath),
+    checkpoint,
     log: log.child({ service: 'eventer' }),
     partitions: config.bus.partitions,
   });

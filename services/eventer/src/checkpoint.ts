@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { CompactedTable } from '@k2/bus';
 
 /** What a restarted eventer resumes from. */
 export interface CheckpointState {
@@ -75,6 +76,62 @@ export class FileCheckpoint implements Checkpoint {
     const lines = published.map(([u, o]) => JSON.stringify({ u, o }));
     if (resourceVersion) lines.push(JSON.stringify({ rv: resourceVersion }));
     if (lines.length > 0) await appendFile(this.path, lines.join('\n') + '\n');
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Entries older than this are dropped on load: the API server keeps events for an hour. */
+const KEEP_MS = 3 * 3600_000;
+
+/**
+ * The checkpoint in a compacted topic (k2.checkpoints with Kafka): one key per event uid, so a
+ * batch writes only its own entries, and compaction keeps the latest of each. Entries of events
+ * long gone are deleted when a new leader loads.
+ */
+export class BusCheckpoint implements Checkpoint {
+  constructor(
+    private readonly table: CompactedTable,
+    /** Keys start with this, e.g. `eventer/prod-east`, so several clusters share the topic. */
+    private readonly prefix: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private async mine(): Promise<Map<string, Buffer>> {
+    const all = await this.table.load();
+    return new Map([...all].filter(([k]) => k.startsWith(`${this.prefix}/`)));
+  }
+
+  async load(): Promise<CheckpointState | undefined> {
+    const entries = await this.mine();
+    if (entries.size === 0) return undefined;
+    const state: CheckpointState = { occurrences: new Map() };
+    const expired: [string, null][] = [];
+    const cutoff = this.now() - KEEP_MS;
+    for (const [key, value] of entries) {
+      const rest = key.slice(this.prefix.length + 1);
+      if (rest === 'cluster') state.clusterId = value.toString();
+      else if (rest === 'rv') state.resourceVersion = value.toString();
+      else if (rest.startsWith('uid/')) {
+        const { o, t } = JSON.parse(value.toString()) as { o: number; t: number };
+        if (t < cutoff) expired.push([key, null]);
+        else state.occurrences.set(rest.slice(4), o);
+      }
+    }
+    await this.table.put(expired);
+    return state;
+  }
+
+  async reset(clusterId: string): Promise<void> {
+    const stale = [...(await this.mine()).keys()].map((k) => [k, null] as [string, null]);
+    await this.table.put([...stale, [`${this.prefix}/cluster`, clusterId]]);
+  }
+
+  async append(published: readonly [string, number][], resourceVersion: string | undefined): Promise<void> {
+    const t = this.now();
+    const entries: [string, string | object][] = published.map(([uid, o]) => [`${this.prefix}/uid/${uid}`, { o, t }]);
+    if (resourceVersion) entries.push([`${this.prefix}/rv`, resourceVersion]);
+    await this.table.put(entries);
   }
 
   async close(): Promise<void> {}

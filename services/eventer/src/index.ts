@@ -1,4 +1,4 @@
-export { FileCheckpoint, type Checkpoint, type CheckpointState } from './checkpoint.js';
+export { BusCheckpoint, FileCheckpoint, type Checkpoint, type CheckpointState } from './checkpoint.js';
 export { Eventer, EVENTS_TOPIC, type EventerDeps, type EventerOptions } from './eventer.js';
 export { compileRule, eventFilter, type FilterRule } from './filters.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader.js';

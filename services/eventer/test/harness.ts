@@ -5,9 +5,9 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import type { Bus, Subscription } from '@k2/bus';
 import { eventId, K2Event } from '@k2/contracts';
-import type { KubeSimulator, Scenario } from '@k2/kube-sim';
+import { ScenarioBuilder, type KubeSimulator, type Scenario } from '@k2/kube-sim';
 import { createLogger } from '@k2/log';
-import { Eventer, eventerMetrics, EVENTS_TOPIC, FileCheckpoint, OwnerResolver, type EventerOptions } from '@k2/eventer';
+import { Eventer, eventerMetrics, EVENTS_TOPIC, FileCheckpoint, OwnerResolver, type Checkpoint, type EventerOptions } from '@k2/eventer';
 import { kubeConfigFor } from '../../../libs/kube-sim/test/helpers.js';
 
 export const quietLog = createLogger({ name: "test", level: process.env.K2_TEST_LOG ?? "warn", destination: process.env.K2_TEST_LOG ? undefined : (new Writable({ write: (_c, _e, cb) => cb() }) as never) });
@@ -29,7 +29,7 @@ export interface RunningEventer {
 export async function runEventer(
   sim: KubeSimulator,
   bus: Bus,
-  checkpointPath: string,
+  checkpointPath: string | Checkpoint,
   options: Partial<EventerOptions> = {},
 ): Promise<RunningEventer> {
   await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: 3 }]);
@@ -48,7 +48,7 @@ export async function runEventer(
       batchSize: 500,
       ...options,
     },
-    { kc, bus, checkpoint: new FileCheckpoint(checkpointPath), owners, metrics: eventerMetrics(registry), log: quietLog, now: () => sim.cluster.clock.now() },
+    { kc, bus, checkpoint: typeof checkpointPath === 'string' ? new FileCheckpoint(checkpointPath) : checkpointPath, owners, metrics: eventerMetrics(registry), log: quietLog, now: () => sim.cluster.clock.now() },
   );
   await eventer.startStreams();
   return {
@@ -67,7 +67,7 @@ export async function runEventer(
 }
 
 /** Every K2Event published to k2.events, in order. */
-export async function collect(bus: Bus, groupId = 'collector'): Promise<{ events: K2Event[]; sub: Subscription }> {
+export async function collect(bus: Bus, groupId = 'collector', cluster?: string): Promise<{ events: K2Event[]; sub: Subscription }> {
   const events: K2Event[] = [];
   await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: 3 }]);
   const sub = await bus.subscribe({
@@ -76,7 +76,7 @@ export async function collect(bus: Bus, groupId = 'collector'): Promise<{ events
     fromBeginning: true,
     schema: K2Event,
     handler: async (m) => {
-      events.push(m.value);
+      if (!cluster || m.value.cluster === cluster) events.push(m.value);
     },
   });
   return { events, sub };
@@ -90,7 +90,7 @@ export function latestEventVersion(sim: KubeSimulator): number {
 }
 
 /** Every occurrence of every event the scenario plays: from the count it was created with to its last count. */
-export function expectedIds(scenario: Scenario): Set<string> {
+export function expectedIds(scenario: Scenario, cluster = 'test'): Set<string> {
   const span = new Map<string, { first: number; last: number }>();
   for (const line of scenario.lines) {
     if (line.object.kind !== 'Event' || line.verb === 'delete') continue;
@@ -101,7 +101,19 @@ export function expectedIds(scenario: Scenario): Set<string> {
     else s.last = Math.max(s.last, count);
   }
   const ids = new Set<string>();
-  for (const [uid, { first, last }] of span) for (let o = first; o <= last; o++) ids.add(eventId('test', uid, o));
+  for (const [uid, { first, last }] of span) for (let o = first; o <= last; o++) ids.add(eventId(cluster, uid, o));
   return ids;
+}
+
+
+/** A busy cluster: 4 crash-looping pods whose BackOff events bump their count every 30 s for 10 minutes. */
+export function storm() {
+  const b = new ScenarioBuilder('storm');
+  b.node('node-1');
+  const pods = b.deployment('shop', 'cart', 4, ['node-1']);
+  for (let t = 30_000; t <= 600_000; t += 30_000) {
+    pods.forEach((p, i) => b.podEvent(p, t + i * 10, 'Warning', 'BackOff', `Back-off restarting failed container cart in pod ${p.name}`));
+  }
+  return b.build();
 }
 

@@ -1,20 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessBus, type Bus, type BusRecord } from '@k2/bus';
 import { eventId } from '@k2/contracts';
-import { ScenarioBuilder, type KubeSimulator } from '@k2/kube-sim';
+import type { KubeSimulator } from '@k2/kube-sim';
 import { api, eventually, startSim } from '../../../libs/kube-sim/test/helpers.js';
-import { collect, expectedIds, latestEventVersion, runEventer, tempCheckpoint, type RunningEventer } from './harness.js';
-
-/** A busy cluster: 4 crash-looping pods whose BackOff events bump their count every 30 s for 10 minutes. */
-function storm() {
-  const b = new ScenarioBuilder('storm');
-  b.node('node-1');
-  const pods = b.deployment('shop', 'cart', 4, ['node-1']);
-  for (let t = 30_000; t <= 600_000; t += 30_000) {
-    pods.forEach((p, i) => b.podEvent(p, t + i * 10, 'Warning', 'BackOff', `Back-off restarting failed container cart in pod ${p.name}`));
-  }
-  return b.build();
-}
+import { collect, expectedIds, latestEventVersion, runEventer, storm, tempCheckpoint, type RunningEventer } from './harness.js';
 
 const running: RunningEventer[] = [];
 afterEach(async () => {

@@ -21,6 +21,7 @@ export interface PodRef {
   node: string;
   container: string;
   image: string;
+  memoryLimit: string;
   owner: { kind: string; name: string; uid: string };
 }
 
@@ -72,7 +73,14 @@ export class ScenarioBuilder {
   }
 
   /** A Deployment with its ReplicaSet and running pods spread over `nodes`. */
-  deployment(namespace: string, name: string, replicas: number, nodes: string[], image = `registry.local/${namespace}/${name}:1.0.0`): PodRef[] {
+  deployment(
+    namespace: string,
+    name: string,
+    replicas: number,
+    nodes: string[],
+    image = `registry.local/${namespace}/${name}:1.0.0`,
+    memoryLimit = '512Mi',
+  ): PodRef[] {
     const depUid = uid(`deploy/${namespace}/${name}`);
     const template = hash(`${namespace}/${name}`, 10);
     const rsName = `${name}-${template}`;
@@ -82,7 +90,11 @@ export class ScenarioBuilder {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name, namespace, uid: depUid, creationTimestamp: this.ts(-3_600_000), labels },
-      spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name, image }] } } },
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name, image, resources: { limits: { memory: memoryLimit } } }] } },
+      },
       status: { replicas, readyReplicas: replicas, updatedReplicas: replicas, availableReplicas: replicas },
     });
     this.push(0, 'create', {
@@ -109,6 +121,7 @@ export class ScenarioBuilder {
         node: nodes[i % nodes.length]!,
         container: name,
         image,
+        memoryLimit,
         owner: { kind: 'ReplicaSet', name: rsName, uid: rsUid },
       };
       pods.push(pod);
@@ -150,7 +163,10 @@ export class ScenarioBuilder {
         labels: { app: pod.container },
         ownerReferences: [{ apiVersion: 'apps/v1', ...pod.owner, controller: true }],
       },
-      spec: { nodeName: pod.node, containers: [{ name: pod.container, image: pod.image }] },
+      spec: {
+        nodeName: pod.node,
+        containers: [{ name: pod.container, image: pod.image, resources: { limits: { memory: pod.memoryLimit } } }],
+      },
       status: {
         phase: 'Running',
         hostIP: `10.0.0.${Number(pod.node.replace(/\D/g, '')) || 1}`,

@@ -25,7 +25,7 @@ export function demoScenario(): Scenario {
     }
   });
 
-  const [ledger] = b.deployment('billing', 'ledger', 2, nodes, 'registry.local/billing/ledger:1.8.2');
+  const [ledger] = b.deployment('billing', 'ledger', 2, nodes, 'registry.local/billing/ledger:1.8.2', '2Gi');
   [120_000, 300_000, 540_000].forEach((at, i) => b.oomKill(ledger!, at, i + 1));
 
   const gateway = b.deployment('api', 'gateway', 2, nodes, 'registry.local/api/gateway:4.2.0');

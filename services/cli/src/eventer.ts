@@ -22,6 +22,7 @@ export async function startEventer(runtime: Runtime): Promise<Running> {
     checkpoint,
     log: log.child({ service: 'eventer' }),
     partitions: config.bus.partitions,
+    owners: await runtime.owners(),
   });
   return {
     name: 'eventer',

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError } from '@k2/config';
 import { checkConfigCommand } from './commands/check-config.js';
 import { eventerCommand } from './commands/eventer.js';
+import { oomWatcherCommand } from './commands/oom-watcher.js';
 import { StartError } from './component.js';
 import { simCommand } from './commands/sim.js';
 import { upCommand } from './commands/up.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   simCommand(program);
   checkConfigCommand(program);
   eventerCommand(program);
+  oomWatcherCommand(program);
   return program;
 }
 

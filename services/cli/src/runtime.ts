@@ -3,12 +3,14 @@ import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { InProcessBus, KafkaBus, type Bus } from '@k2/bus';
 import type { K2Config } from '@k2/config';
+import { OwnerResolver } from '@k2/eventer';
 import type { Logger } from '@k2/log';
 import { StartError } from './component.js';
 
 /** What the components of one process share: its bus, its cluster connection, its log. */
 export class Runtime {
   private busInstance: Bus | undefined;
+  private ownersInstance: Promise<OwnerResolver> | undefined;
 
   constructor(
     readonly config: K2Config,
@@ -54,7 +56,17 @@ export class Runtime {
     return kc;
   }
 
+  /** One set of owner caches (Pods, ReplicaSets, Jobs) for every service in the process. */
+  owners(): Promise<OwnerResolver> {
+    if (!this.ownersInstance) {
+      const owners = new OwnerResolver(this.kubeConfig(), this.log);
+      this.ownersInstance = owners.start().then(() => owners);
+    }
+    return this.ownersInstance;
+  }
+
   async close(): Promise<void> {
+    if (this.ownersInstance) await (await this.ownersInstance).stop();
     await this.busInstance?.close();
   }
 }

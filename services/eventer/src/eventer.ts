@@ -11,6 +11,9 @@ import { EventStream, type StreamItem } from './stream.js';
 
 export const EVENTS_TOPIC = 'k2.events';
 
+/** The component the oom-watcher writes its Events as (see services/oom-watcher). */
+const K2_OOM_REPORTER = 'k2-oom-watcher';
+
 export interface EventerOptions {
   cluster: string;
   /** Namespaces to watch; empty means all. */
@@ -253,6 +256,11 @@ export class Eventer {
         continue;
       }
       const uid = raw.metadata!.uid!;
+      if (first.event.source.component === K2_OOM_REPORTER) {
+        // K2's own OOMKilling write-back: the oom-watcher already published the kill itself.
+        this.deps.metrics.filtered.inc();
+        continue;
+      }
       const seenInBatch = inBatch.get(uid);
       const pending = this.occurrences
         .pending(uid, first.event.occurrence)

@@ -18,6 +18,8 @@ export interface EventerServiceDeps {
   log: Logger;
   /** Partitions for k2.events when this service creates it. */
   partitions: number;
+  /** Owner caches shared with other services in the process; the service starts its own otherwise. */
+  owners?: OwnerResolver;
 }
 
 export interface EventerService {
@@ -37,8 +39,8 @@ export async function startEventerService(deps: EventerServiceDeps): Promise<Eve
   const http = new ServiceHttp({ name: 'eventer', log, host: config.http.host, port: config.http.port });
   const metrics = eventerMetrics(http.registry);
   await deps.bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: deps.partitions }]);
-  const owners = new OwnerResolver(deps.kc, log);
-  await owners.start();
+  const owners = deps.owners ?? new OwnerResolver(deps.kc, log);
+  if (!deps.owners) await owners.start();
   const eventer = new Eventer(
     {
       cluster: deps.cluster,
@@ -88,13 +90,13 @@ export async function startEventerService(deps: EventerServiceDeps): Promise<Eve
       await elector?.stop();
       await eventer.stopStreams();
       await deps.checkpoint.close();
-      await owners.stop();
+      if (!deps.owners) await owners.stop();
       await http.stop();
     },
     abandon: async () => {
       elector?.abandon();
       eventer.abandon();
-      await owners.stop();
+      if (!deps.owners) await owners.stop();
       await http.stop();
     },
   };

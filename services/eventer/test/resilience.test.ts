@@ -191,6 +191,29 @@ describe('filters and bad input', () => {
   });
 });
 
+describe("K2's own write-backs", () => {
+  it('are not published again: the oom-watcher already published the kill', async () => {
+    const { sim } = await startSim({ scenarios: [storm()] });
+    const bus = new InProcessBus();
+    const { events } = await collect(bus);
+    const r = await start(sim, bus, tempCheckpoint());
+    const echo = {
+      metadata: { name: 'cart-x.k2oom.0123456789' },
+      involvedObject: { kind: 'Pod', name: 'cart-x', namespace: 'shop', uid: 'u-1' },
+      reason: 'OOMKilling',
+      message: 'Container cart was OOM-killed (limit 512Mi)',
+      type: 'Warning',
+      source: { component: 'k2-oom-watcher' },
+    };
+    expect((await api(sim, '/api/v1/namespaces/shop/events', { method: 'POST', body: echo })).status).toBe(201);
+    sim.advance(40_000);
+    await caughtUp(sim, r);
+    await eventually(() => (events.length === 4 ? true : undefined));
+    expect(events.map((e) => e.reason)).not.toContain('OOMKilling');
+    expect(await r.registry.metrics()).toMatch(/k2_eventer_events_filtered_total 1/);
+  });
+});
+
 describe('ids', () => {
   it('are the contract ids of (cluster, event uid, occurrence)', async () => {
     const scenario = storm();

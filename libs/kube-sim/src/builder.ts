@@ -216,6 +216,23 @@ export class ScenarioBuilder {
     return this;
   }
 
+  /** A container that exited with an error at `at` and waits in CrashLoopBackOff, with the kubelet's BackOff event. */
+  crashLoop(pod: PodRef, at: number, restartCount: number, exitCode = 1): this {
+    this.podStatus(pod, at, {
+      ready: false,
+      restartCount,
+      waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container=${pod.container} pod=${pod.name}` },
+      lastTerminated: { reason: 'Error', exitCode, finishedAt: at },
+    });
+    return this.podEvent(
+      pod,
+      at + 10,
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${pod.container} in pod ${pod.name}_${pod.namespace}(${pod.uid})`,
+    );
+  }
+
   /** A container OOM-killed at `at` and back to running after `backoffMs`, with its events. */
   oomKill(pod: PodRef, at: number, restartCount: number, backoffMs = 20_000): this {
     const lastTerminated = { reason: 'OOMKilled', exitCode: 137, finishedAt: at };

@@ -13,16 +13,7 @@ export function demoScenario(): Scenario {
   const cart = b.deployment('shop', 'cart', 4, nodes);
   b.deployment('shop', 'frontend', 3, nodes);
   cart.forEach((pod, i) => {
-    for (let restart = 1; restart <= 5; restart++) {
-      const at = 30_000 + i * 1_000 + restart * 60_000;
-      b.podStatus(pod, at, {
-        ready: false,
-        restartCount: restart,
-        waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container=cart pod=${pod.name}` },
-        lastTerminated: { reason: 'Error', exitCode: 1, finishedAt: at },
-      });
-      b.podEvent(pod, at + 200, 'Warning', 'BackOff', `Back-off restarting failed container cart in pod ${pod.name}_shop(${pod.uid})`);
-    }
+    for (let restart = 1; restart <= 5; restart++) b.crashLoop(pod, 30_000 + i * 1_000 + restart * 60_000, restart);
   });
 
   const [ledger] = b.deployment('billing', 'ledger', 2, nodes, 'registry.local/billing/ledger:1.8.2', '2Gi');

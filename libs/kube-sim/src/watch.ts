@@ -87,20 +87,39 @@ export function serveWatch(
     res.end(`{"type":"ERROR","object":${JSON.stringify(status.toStatus())}}\n`);
     return;
   }
+  // Changes not yet written, in order: the backlog, then what is committed while it goes out.
+  let pending: Change[] = [];
+  let next = 0;
+  // The backlog goes out as fast as the client reads it, as the API server streams from its watch
+  // cache: a client resuming far behind costs a socket buffer at a time, not the whole history
+  // serialised at once (which would also close it as a slow watcher).
+  const flush = (): void => {
+    while (next < pending.length && !closed) {
+      deliver(pending[next++]!);
+      if (res.writableNeedDrain) {
+        res.once('drain', flush);
+        return;
+      }
+    }
+    pending = [];
+    next = 0;
+  };
   if (!rv || rv === '0') {
     for (const obj of store.list(r.storeKey)) if (filter(obj)) write('ADDED', obj);
   } else {
-    let backlog: Change[];
     try {
-      backlog = store.changesSince(r.storeKey, Number(rv));
+      pending = store.changesSince(r.storeKey, Number(rv));
     } catch (err) {
       if (!(err instanceof StatusError)) throw err;
       res.end(`{"type":"ERROR","object":${JSON.stringify(err.toStatus())}}\n`);
       return;
     }
-    for (const c of backlog) deliver(c);
   }
-  unsubscribe = store.subscribe(r.storeKey, deliver);
+  unsubscribe = store.subscribe(r.storeKey, (c) => {
+    if (next < pending.length) pending.push(c);
+    else deliver(c);
+  });
+  flush();
 
   if (opts.allowBookmarks) {
     const bookmark = setInterval(() => {

@@ -29,16 +29,7 @@ export function shopScenario() {
   const cart = b.deployment('shop', 'cart', 3, ['node-1', 'node-2']);
   b.deployment('web', 'portal', 2, ['node-2']);
   cart.forEach((pod, i) => {
-    for (let r = 1; r <= 3; r++) {
-      const at = 60_000 * r + i * 100;
-      b.podStatus(pod, at, {
-        ready: false,
-        restartCount: r,
-        waiting: { reason: 'CrashLoopBackOff' },
-        lastTerminated: { reason: 'Error', exitCode: 1, finishedAt: at },
-      });
-      b.podEvent(pod, at + 10, 'Warning', 'BackOff', `Back-off restarting failed container cart in pod ${pod.name}`);
-    }
+    for (let r = 1; r <= 3; r++) b.crashLoop(pod, 60_000 * r + i * 100, r);
   });
   return { scenario: b.build(), cart, builder: b };
 }

@@ -1,5 +1,18 @@
 export { fingerprint, maskMessage, maskName, type FingerprintInput } from './fingerprint.js';
 export { eventId, oomEventId } from './ids.js';
+export {
+  AffectedObject,
+  Incident,
+  INCIDENT_SCHEMA_VERSION,
+  IncidentStatus,
+  IncidentTransition,
+  incidentId,
+  KNOWN_PROBLEM_CLASSES,
+  MAX_AFFECTED,
+  ProblemClass,
+  SEVERITIES,
+  Severity,
+} from './incident.js';
 export { boundMessage, MAX_MESSAGE_BYTES } from './message.js';
 export {
   normalizeCoreEvent,

@@ -1,0 +1,4 @@
+export { classify, type Verdict } from './classify.js';
+export { defaultPolicy, PolicyFile, PolicySchema, type ClassPolicy, type NoiseMatcher, type Policy } from './policy.js';
+export { loadPolicyFile, parsePolicyYaml } from './policy-file.js';
+export { Converger, type ConvergerCounters } from './state.js';

@@ -9,6 +9,16 @@ export { ApiServer, type ApiServerOptions } from './server.js';
 export { KubeSimulator, type SimulatorOptions } from './simulator.js';
 export { ObjectStore, type Change } from './store.js';
 export type { KubeObject, ObjectMeta } from './types.js';
-export { ScenarioBuilder, type ContainerState, type PodRef } from './builder.js';
+export { ScenarioBuilder, type ContainerState, type EventTarget, type PodRef } from './builder.js';
+export {
+  GENERATED_SCENARIOS,
+  crashloop200,
+  evictions,
+  failedMount,
+  livenessKills,
+  nodeNotReady,
+  OWN_SCENARIOS,
+  type OwnScenarioName,
+} from './scenarios.js';
 export { demoScenario } from './demo.js';
 export { servingCert, type ServingCert } from './tls.js';

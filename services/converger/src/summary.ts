@@ -27,6 +27,8 @@ function objects(n: number, affected: readonly AffectedObject[]): string {
 
 export interface SummaryInput {
   problemClass: string;
+  /** Occurrences in all, named objects or not (folded-in effects included). */
+  count: number;
   affected: readonly AffectedObject[];
   otherAffected: number;
   firstSeen: string;
@@ -39,7 +41,8 @@ export function summarize(ref: GroupRef, s: SummaryInput): string {
   const subject = ref.workload.kind === 'Node' ? `node/${ref.workload.name}` : `${ref.namespace}/${ref.workload.name}`;
   const [label, occurrences] = words(s.problemClass);
   const n = s.affected.length + s.otherAffected;
-  const total = s.affected.reduce((sum, a) => sum + a.count, 0);
+  // The named objects' counts are exact and leave out folded-in effects; past the named 50 only the total is known.
+  const total = s.otherAffected > 0 ? s.count : s.affected.reduce((sum, a) => sum + a.count, 0);
   const effects = s.effects.length ? ` (causing ${s.effects.map((e) => words(e)[0]).join(', ')})` : '';
   const flapping = s.flapping ? ', flapping' : '';
   const noun = total === 1 ? occurrences.replace(/s$/, '') : occurrences;

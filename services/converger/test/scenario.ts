@@ -1,5 +1,6 @@
 import {
   fingerprint,
+  Incident,
   normalizeCoreEvent,
   oomEventId,
   withWorkload,
@@ -7,8 +8,10 @@ import {
   type K2Event,
   type OwnerReference,
 } from '@k2/contracts';
-import { loadScenario, type KubeObject, type ScenarioLine } from '@k2/kube-sim';
-import { sharedScenarioPath } from '../../../test/support/shared.js';
+import { loadScenario, type KubeObject, type Scenario, type ScenarioLine } from '@k2/kube-sim';
+import { expect } from 'vitest';
+import { sharedScenarioPath, type ScenarioExpectation } from '../../../test/support/shared.js';
+import { notifications } from './run.js';
 
 /*
  * A scenario's K2Events without the eventer and the OOM watcher: its Event lines normalised with
@@ -44,7 +47,11 @@ interface Terminated {
 type Owned = KubeObject & { metadata: { ownerReferences?: OwnerReference[] } };
 
 export function scenarioEvents(name: string): ScenarioEvents {
-  const scenario = loadScenario(sharedScenarioPath(name));
+  return eventsOfScenario(loadScenario(sharedScenarioPath(name)));
+}
+
+/** The K2Events of any scenario (a shared one, one of scenarios/, or one built in code). */
+export function eventsOfScenario(scenario: Scenario): ScenarioEvents {
   const epoch = scenario.epoch ?? 0;
   const owners = new Map<string, readonly OwnerReference[] | undefined>();
   const ownerKey = (kind: string, namespace: string | undefined, objName: string) =>
@@ -128,4 +135,32 @@ function kills(pod: Owned, line: ScenarioLine, workloadOf: WorkloadOf, seen: Set
 /** Every K2Event of the scenario, in delivery order. */
 export function allEvents(s: ScenarioEvents): K2Event[] {
   return s.steps.flatMap((step) => step.events);
+}
+
+/**
+ * Checks a scenario's expectations (see ../shared/README.md) against the converger's records:
+ * each expected incident named, silent workloads never named, notifications bounded, and each
+ * workload's container yielding its OOMKilled K2Events, all counted by its oom_kill incident.
+ */
+export function expectScenario(expected: ScenarioExpectation, events: ScenarioEvents, out: readonly Incident[]): void {
+  for (const record of out) expect(Incident.safeParse(record).error).toBeUndefined();
+  for (const { namespace, workload } of expected.incidents) {
+    expect(
+      out.some((r) => r.namespace === namespace && r.workload.name === workload),
+      `${namespace}/${workload}`,
+    ).toBe(true);
+  }
+  for (const workload of expected.silent_workloads) {
+    expect(out.filter((r) => r.workload.name === workload).map((r) => r.summary)).toEqual([]);
+  }
+  expect(notifications(out).length).toBeLessThanOrEqual(expected.max_notifications);
+  for (const kill of expected.oom_kills ?? []) {
+    const kills = allEvents(events).filter(
+      (e) => e.oom?.container === kill.container && e.namespace === kill.namespace && e.workload.name === kill.workload,
+    );
+    expect(kills).toHaveLength(kill.count);
+    const incident = out.filter((r) => r.class === 'oom_kill' && r.workload.name === kill.workload).at(-1);
+    const counted = incident?.affected.filter((a) => a.container === kill.container).reduce((n, a) => n + a.count, 0);
+    expect(counted).toBe(kill.count);
+  }
 }

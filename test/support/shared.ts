@@ -19,7 +19,8 @@ export const SHARED_SCENARIO_NAMES = ['benign-rollout', 'crashloop-storm', 'imag
 
 export function sharedAvailable(): boolean {
   const here = existsSync(SHARED_SCENARIOS);
-  if (!here && process.env.CI) throw new Error(`the shared scenarios are missing at ${SHARED_SCENARIOS}; CI must provide them`);
+  if (!here && process.env.CI)
+    throw new Error(`the shared scenarios are missing at ${SHARED_SCENARIOS}; CI must provide them`);
   if (!here) console.warn(`skipping shared-scenario tests: ${SHARED_SCENARIOS} not found`);
   return here;
 }

@@ -1,2 +1,9 @@
 export { ConfigError, loadConfig, type ConfigProblem, type LoadOptions } from './load.js';
-export { configSchema, type BusConfig, type EventerConfig, type K2Config, type OomWatcherConfig, type SimulatorConfig } from './schema.js';
+export {
+  configSchema,
+  type BusConfig,
+  type EventerConfig,
+  type K2Config,
+  type OomWatcherConfig,
+  type SimulatorConfig,
+} from './schema.js';

@@ -125,14 +125,17 @@ export function loadConfig(file: string | undefined, options: LoadOptions = {}):
     }
     cursor[path[path.length - 1]!] = parsed;
     envPaths.set(path.join('.'), name);
-    if (typeof parsed !== 'string') rawEnv.push({ cursor, key: path[path.length - 1]!, path: path.join('.'), raw: value });
+    if (typeof parsed !== 'string')
+      rawEnv.push({ cursor, key: path[path.length - 1]!, path: path.join('.'), raw: value });
   }
 
   let result = configSchema.safeParse(data);
   // An override that read as a number or boolean where text is wanted (a numeric token) is text after all.
   const wantText = (p: string) =>
     !result.success &&
-    result.error.issues.some((i) => i.code === 'invalid_type' && i.expected === 'string' && i.path.map(String).join('.') === p);
+    result.error.issues.some(
+      (i) => i.code === 'invalid_type' && i.expected === 'string' && i.path.map(String).join('.') === p,
+    );
   const retyped = rawEnv.filter((r) => wantText(r.path));
   if (retyped.length > 0) {
     for (const r of retyped) r.cursor[r.key] = r.raw;

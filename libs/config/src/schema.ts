@@ -22,7 +22,9 @@ export const simulatorSchema = z.strictObject({
   bookmarkIntervalSeconds: z.number().positive().default(60),
   /** Where the kubeconfig for kubectl is written. */
   kubeconfigPath: z.string().min(1).default('.k2/kubeconfig'),
-  users: z.array(z.strictObject({ name: z.string().min(1), token: z.string().min(16), rules: z.array(ruleSchema) })).default([]),
+  users: z
+    .array(z.strictObject({ name: z.string().min(1), token: z.string().min(16), rules: z.array(ruleSchema) }))
+    .default([]),
 });
 
 /** A regular expression, checked when the config loads so a typo is a start-up error, not a silent no-match. */
@@ -42,7 +44,10 @@ const filterRuleSchema = z
     type: pattern.optional(),
     message: pattern.optional(),
   })
-  .refine((r) => Object.values(r).some((v) => v !== undefined), 'a rule needs at least one of namespace, kind, reason, type, message');
+  .refine(
+    (r) => Object.values(r).some((v) => v !== undefined),
+    'a rule needs at least one of namespace, kind, reason, type, message',
+  );
 
 const httpSchema = (defaultPort: number) =>
   z.strictObject({ host: z.string().default('127.0.0.1'), port: port.default(defaultPort) }).prefault({});
@@ -125,7 +130,9 @@ export const configSchema = z.strictObject({
   bus: busSchema.prefault({}),
   eventer: eventerSchema.prefault({}),
   oomWatcher: oomWatcherSchema.prefault({}),
-  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).prefault({}),
+  log: z
+    .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
+    .prefault({}),
 });
 
 export type K2Config = z.infer<typeof configSchema>;

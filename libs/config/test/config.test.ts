@@ -79,12 +79,18 @@ describe('loadConfig: eventer filters and leases', () => {
   });
 
   it('refuses a renew deadline that is not shorter than the lease', () => {
-    const f = file(['eventer:', '  leaderElection:', '    leaseDurationSeconds: 10', '    renewDeadlineSeconds: 10'].join('\n'));
-    expect(() => loadConfig(f, { env: {} })).toThrow(/eventer\.leaderElection\.renewDeadlineSeconds: renewDeadlineSeconds must be shorter/);
+    const f = file(
+      ['eventer:', '  leaderElection:', '    leaseDurationSeconds: 10', '    renewDeadlineSeconds: 10'].join('\n'),
+    );
+    expect(() => loadConfig(f, { env: {} })).toThrow(
+      /eventer\.leaderElection\.renewDeadlineSeconds: renewDeadlineSeconds must be shorter/,
+    );
   });
 
   it('keeps an all-digit override as text where the setting is text', () => {
-    const config = loadConfig(undefined, { env: { K2__SIMULATOR__TOKEN: '1234567890123456', K2__SIMULATOR__PORT: '7443' } });
+    const config = loadConfig(undefined, {
+      env: { K2__SIMULATOR__TOKEN: '1234567890123456', K2__SIMULATOR__PORT: '7443' },
+    });
     expect(config.simulator.token).toBe('1234567890123456');
     expect(config.simulator.port).toBe(7443);
   });

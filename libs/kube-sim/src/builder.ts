@@ -73,9 +73,16 @@ export class ScenarioBuilder {
     this.push(0, 'create', {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name, uid: uid(`node/${name}`), creationTimestamp: this.ts(-86_400_000), labels: { 'kubernetes.io/hostname': name } },
+      metadata: {
+        name,
+        uid: uid(`node/${name}`),
+        creationTimestamp: this.ts(-86_400_000),
+        labels: { 'kubernetes.io/hostname': name },
+      },
       status: {
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastTransitionTime: this.ts(-86_400_000) }],
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'KubeletReady', lastTransitionTime: this.ts(-86_400_000) },
+        ],
         capacity: { cpu: '16', memory: '64Gi', pods: '110' },
         nodeInfo: { kubeletVersion: 'v1.32.0' },
       },
@@ -104,7 +111,10 @@ export class ScenarioBuilder {
       spec: {
         replicas,
         selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: { containers: [{ name, image, resources: { limits: { memory: memoryLimit } } }] } },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name, image, resources: { limits: { memory: memoryLimit } } }] },
+        },
       },
       status: { replicas, readyReplicas: replicas, updatedReplicas: replicas, availableReplicas: replicas },
     });
@@ -232,7 +242,10 @@ export class ScenarioBuilder {
     this.podStatus(pod, at, {
       ready: false,
       restartCount,
-      waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container=${pod.container} pod=${pod.name}` },
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off restarting failed container=${pod.container} pod=${pod.name}`,
+      },
       lastTerminated: { reason: 'Error', exitCode, finishedAt: at },
     });
     return this.podEvent(
@@ -253,7 +266,13 @@ export class ScenarioBuilder {
       waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container=${pod.container}` },
       lastTerminated,
     });
-    this.podEvent(pod, at + 200, 'Warning', 'BackOff', `Back-off restarting failed container ${pod.container} in pod ${pod.name}_${pod.namespace}(${pod.uid})`);
+    this.podEvent(
+      pod,
+      at + 200,
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${pod.container} in pod ${pod.name}_${pod.namespace}(${pod.uid})`,
+    );
     this.podStatus(pod, at + backoffMs, { ready: true, restartCount, lastTerminated });
     this.podEvent(pod, at + backoffMs, 'Normal', 'Started', `Started container ${pod.container}`);
     return this;
@@ -852,6 +871,10 @@ export class ScenarioBuilder {
   /** The scenario as JSON Lines, header first: the file format of DESIGN.md. */
   toJsonl(): string {
     const header = JSON.stringify({ scenario: { name: this.name, description: this.description, epoch: this.ts(0) } });
-    return [header, ...this.build().lines.map((l) => JSON.stringify({ at: l.at, verb: l.verb, object: l.object }))].join('\n') + '\n';
+    return (
+      [header, ...this.build().lines.map((l) => JSON.stringify({ at: l.at, verb: l.verb, object: l.object }))].join(
+        '\n',
+      ) + '\n'
+    );
   }
 }

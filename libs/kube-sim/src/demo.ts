@@ -6,7 +6,10 @@ import type { Scenario } from './scenario.js';
  * each common kind, next to healthy workloads that must stay quiet.
  */
 export function demoScenario(): Scenario {
-  const b = new ScenarioBuilder('k2-demo', 'a crash loop, an OOM-killed Java service, a missing image and a healthy rollout');
+  const b = new ScenarioBuilder(
+    'k2-demo',
+    'a crash loop, an OOM-killed Java service, a missing image and a healthy rollout',
+  );
   const nodes = ['node-1', 'node-2', 'node-3'];
   for (const n of nodes) b.node(n);
 
@@ -25,7 +28,13 @@ export function demoScenario(): Scenario {
     for (let attempt = 0; attempt < 4; attempt++) {
       const at = 200_000 + i * 500 + attempt * 45_000;
       b.podEvent(pod, at, 'Normal', 'Pulling', `Pulling image "${image}"`);
-      b.podEvent(pod, at + 300, 'Warning', 'Failed', `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`);
+      b.podEvent(
+        pod,
+        at + 300,
+        'Warning',
+        'Failed',
+        `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`,
+      );
       b.podEvent(pod, at + 301, 'Warning', 'Failed', 'Error: ErrImagePull');
       b.podEvent(pod, at + 15_000, 'Warning', 'BackOff', `Back-off pulling image "${image}"`);
       b.podEvent(pod, at + 15_001, 'Warning', 'Failed', 'Error: ImagePullBackOff');
@@ -35,7 +44,13 @@ export function demoScenario(): Scenario {
   const portal = b.deployment('web', 'portal', 3, nodes, 'registry.local/web/portal:2.0.0');
   portal.forEach((pod, i) => {
     const at = 60_000 + i * 5_000;
-    b.podEvent(pod, at, 'Normal', 'Pulled', 'Container image "registry.local/web/portal:2.0.0" already present on machine');
+    b.podEvent(
+      pod,
+      at,
+      'Normal',
+      'Pulled',
+      'Container image "registry.local/web/portal:2.0.0" already present on machine',
+    );
     b.podEvent(pod, at + 100, 'Normal', 'Created', 'Created container portal');
     b.podEvent(pod, at + 200, 'Normal', 'Started', 'Started container portal');
   });

@@ -40,7 +40,8 @@ function parentOf(doc: unknown, tokens: string[]): [Record<string, unknown> | un
     cur = Array.isArray(cur) ? cur[Number(t)] : isObject(cur) ? cur[t] : undefined;
     if (cur === undefined) throw new StatusError(422, 'Invalid', `path not found: /${tokens.join('/')}`);
   }
-  if (!Array.isArray(cur) && !isObject(cur)) throw new StatusError(422, 'Invalid', `not a container: /${tokens.join('/')}`);
+  if (!Array.isArray(cur) && !isObject(cur))
+    throw new StatusError(422, 'Invalid', `not a container: /${tokens.join('/')}`);
   return [cur, tokens[tokens.length - 1]!];
 }
 
@@ -70,7 +71,8 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
           if (raw.op === 'replace') parent[idx] = value;
           else parent.splice(idx, 0, value);
         } else {
-          if (raw.op === 'replace' && !(last in parent)) throw new StatusError(422, 'Invalid', `path not found: ${raw.path}`);
+          if (raw.op === 'replace' && !(last in parent))
+            throw new StatusError(422, 'Invalid', `path not found: ${raw.path}`);
           parent[last] = value;
         }
         break;

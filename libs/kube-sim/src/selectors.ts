@@ -2,8 +2,7 @@ import { badRequest } from './status.js';
 
 /** One requirement of a label selector, in the grammar of k8s.io/apimachinery/pkg/labels. */
 type LabelRequirement =
-  | { op: 'in' | 'notin'; key: string; values: string[] }
-  | { op: 'exists' | '!exists'; key: string };
+  { op: 'in' | 'notin'; key: string; values: string[] } | { op: 'exists' | '!exists'; key: string };
 
 export type LabelSelector = (labels: Record<string, string> | undefined) => boolean;
 
@@ -27,7 +26,10 @@ function splitTopLevel(text: string): string[] {
 function parseLabelRequirement(term: string): LabelRequirement {
   let m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
   if (m) {
-    const values = m[3]!.split(',').map((v) => v.trim()).filter(Boolean);
+    const values = m[3]!
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     return { op: m[2] as 'in' | 'notin', key: m[1]!, values };
   }
   m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(term);

@@ -325,10 +325,10 @@ function encodeContinue(rv: number, after: string): string {
 function decodeContinue(token: string): { rv: number; after: string } {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv: unknown; after: unknown };
-    if (typeof parsed.rv === 'number' && typeof parsed.after === 'string') return { rv: parsed.rv, after: parsed.after };
+    if (typeof parsed.rv === 'number' && typeof parsed.after === 'string')
+      return { rv: parsed.rv, after: parsed.after };
   } catch {
     // fall through to the API server's message for an unusable token
   }
   throw badRequest('continue key is not valid');
 }
-

@@ -35,7 +35,10 @@ export class KubeSimulator {
     const clock: Clock | undefined = this.virtualClock;
     this.cluster = new Cluster({ clock, historyLimit: options.historyLimit });
     this.token = options.token ?? randomBytes(24).toString('base64url');
-    this.authorizer = new Authorizer([{ name: 'admin', token: this.token, rules: ADMIN_RULES }, ...(options.users ?? [])]);
+    this.authorizer = new Authorizer([
+      { name: 'admin', token: this.token, rules: ADMIN_RULES },
+      ...(options.users ?? []),
+    ]);
     this.player = new ScenarioPlayer(this.cluster, options.scenarios ?? [], options);
   }
 

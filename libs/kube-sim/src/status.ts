@@ -16,7 +16,12 @@ export class StatusError extends Error {
   }
 }
 
-export function statusBody(code: number, reason: string, message: string, details?: Record<string, unknown>): StatusBody {
+export function statusBody(
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>,
+): StatusBody {
   return {
     kind: 'Status',
     apiVersion: 'v1',

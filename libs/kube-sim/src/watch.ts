@@ -21,6 +21,9 @@ export interface WatchOptions {
  * Streams watch events as newline-delimited JSON, as the API server does.
  * A version older than the retained history yields one ERROR event carrying a 410 Status.
  */
+/** Output buffered for one watcher before its backlog waits for the client to read. */
+const BACKLOG_WINDOW_BYTES = 1024 * 1024;
+
 export function serveWatch(
   cluster: Cluster,
   r: ResourceType,
@@ -49,7 +52,10 @@ export function serveWatch(
     }
     let object: unknown = cluster.view(r, obj);
     if (opts.table) {
-      object = toTable(r, [obj], cluster.clock.now(), { includeObject: opts.table.includeObject, withColumns: !columnsSent });
+      object = toTable(r, [obj], cluster.clock.now(), {
+        includeObject: opts.table.includeObject,
+        withColumns: !columnsSent,
+      });
       columnsSent = true;
     }
     res.write(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
@@ -80,10 +86,15 @@ export function serveWatch(
   const rv = opts.resourceVersion;
   if (rv && Number(rv) > store.resourceVersion) {
     // As the API server answers a version from the future (e.g. a client's checkpoint from another cluster).
-    const status = new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${store.resourceVersion}`, {
-      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
-      retryAfterSeconds: 1,
-    });
+    const status = new StatusError(
+      504,
+      'Timeout',
+      `Too large resource version: ${rv}, current: ${store.resourceVersion}`,
+      {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      },
+    );
     res.end(`{"type":"ERROR","object":${JSON.stringify(status.toStatus())}}\n`);
     return;
   }
@@ -91,12 +102,13 @@ export function serveWatch(
   let pending: Change[] = [];
   let next = 0;
   // The backlog goes out as fast as the client reads it, as the API server streams from its watch
-  // cache: a client resuming far behind costs a socket buffer at a time, not the whole history
-  // serialised at once (which would also close it as a slow watcher).
+  // cache: a client resuming far behind costs a window of buffered output at a time, not the whole
+  // history serialised at once (which would also close it as a slow watcher). The window is large
+  // enough that the backlog keeps up when the event loop is busy with writes between drains.
   const flush = (): void => {
     while (next < pending.length && !closed) {
       deliver(pending[next++]!);
-      if (res.writableNeedDrain) {
+      if (res.writableLength >= BACKLOG_WINDOW_BYTES) {
         res.once('drain', flush);
         return;
       }

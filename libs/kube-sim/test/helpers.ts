@@ -46,9 +46,14 @@ export async function eventually<T>(check: () => T | undefined, timeoutMs = 5_00
 }
 
 /** Raw HTTPS request to the simulator with the admin token (or another). */
-export async function api(sim: KubeSimulator, path: string, init: { method?: string; body?: unknown; token?: string | null; contentType?: string; accept?: string } = {}) {
+export async function api(
+  sim: KubeSimulator,
+  path: string,
+  init: { method?: string; body?: unknown; token?: string | null; contentType?: string; accept?: string } = {},
+) {
   const { request } = await import('node:https');
-  return new Promise<{ status: number; body: any }>((resolve, reject) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return new Promise<{ status: number; body: any }>((resolve, reject) => {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const url = new URL(path, sim.url);
     const headers: Record<string, string> = {};
     const token = init.token === undefined ? sim.token : init.token;

@@ -7,7 +7,9 @@ describe('client-node informer against the simulator', () => {
     const { scenario } = shopScenario();
     const { sim, kc } = await startSim({ scenarios: [scenario] });
     const core = kc.makeApiClient(CoreV1Api);
-    const informer = makeInformer(kc, '/api/v1/namespaces/shop/pods', () => core.listNamespacedPod({ namespace: 'shop' }));
+    const informer = makeInformer(kc, '/api/v1/namespaces/shop/pods', () =>
+      core.listNamespacedPod({ namespace: 'shop' }),
+    );
     const restarts = new Map<string, number>();
     informer.on('add', (p: V1Pod) => restarts.set(p.metadata!.name!, p.status!.containerStatuses![0]!.restartCount));
     informer.on('update', (p: V1Pod) => restarts.set(p.metadata!.name!, p.status!.containerStatuses![0]!.restartCount));
@@ -24,7 +26,9 @@ describe('client-node informer against the simulator', () => {
     const { scenario, cart } = shopScenario();
     const { sim, kc } = await startSim({ scenarios: [scenario] });
     const core = kc.makeApiClient(CoreV1Api);
-    const informer = makeInformer(kc, '/api/v1/namespaces/shop/pods', () => core.listNamespacedPod({ namespace: 'shop' }));
+    const informer = makeInformer(kc, '/api/v1/namespaces/shop/pods', () =>
+      core.listNamespacedPod({ namespace: 'shop' }),
+    );
     const seen = new Map<string, V1Pod>();
     const deleted: string[] = [];
     let lists = 0;
@@ -78,7 +82,12 @@ describe('client-node informer against the simulator', () => {
     sim.cluster.store.compact();
     const events: { type: string; obj: Record<string, unknown> }[] = [];
     await new Promise<void>((resolve) => {
-      void new Watch(kc).watch('/api/v1/pods', { resourceVersion: old }, (type, obj) => events.push({ type, obj }), () => resolve());
+      void new Watch(kc).watch(
+        '/api/v1/pods',
+        { resourceVersion: old },
+        (type, obj) => events.push({ type, obj }),
+        () => resolve(),
+      );
     });
     expect(events).toHaveLength(1);
     expect(events[0]!.type).toBe('ERROR');

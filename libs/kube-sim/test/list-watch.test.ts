@@ -14,7 +14,10 @@ describe('LIST', () => {
     });
     expect(forPod.items).toHaveLength(1);
     expect(forPod.items[0]!.count).toBe(3);
-    const byUid = await core.listNamespacedEvent({ namespace: 'shop', fieldSelector: `involvedObject.uid=${cart[1]!.uid}` });
+    const byUid = await core.listNamespacedEvent({
+      namespace: 'shop',
+      fieldSelector: `involvedObject.uid=${cart[1]!.uid}`,
+    });
     expect(byUid.items.map((e) => e.involvedObject.name)).toEqual([cart[1]!.name]);
     const warnings = await core.listEventForAllNamespaces({ fieldSelector: 'type=Warning,metadata.namespace=shop' });
     expect(warnings.items).toHaveLength(3);
@@ -31,7 +34,11 @@ describe('LIST', () => {
     const { sim } = await startSim({ scenarios: [shopScenario().scenario] });
     const res = await api(sim, '/api/v1/pods?fieldSelector=spec.bogus%3Dx');
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'field label not supported: spec.bogus' });
+    expect(res.body).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: 'field label not supported: spec.bogus',
+    });
   });
 
   it('pages with limit/continue over one consistent snapshot', async () => {
@@ -42,7 +49,11 @@ describe('LIST', () => {
     const snapshotRv = first.body.metadata.resourceVersion;
 
     // Changes between pages must not show in later pages of the same list.
-    sim.cluster.remove({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'web', name: first.body.items[0].metadata.name } });
+    sim.cluster.remove({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace: 'web', name: first.body.items[0].metadata.name },
+    });
     const lastName = (await api(sim, '/api/v1/pods')).body.items.at(-1).metadata.name;
     sim.cluster.remove({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'web', name: lastName } });
 
@@ -125,7 +136,12 @@ describe('WATCH', () => {
     const { sim, kc } = await startSim({ scenarios: [shopScenario().scenario] });
     const began = Date.now();
     await new Promise<void>((resolve) => {
-      void new Watch(kc).watch('/api/v1/pods', { timeoutSeconds: 1, resourceVersion: String(sim.cluster.store.resourceVersion) }, () => {}, () => resolve());
+      void new Watch(kc).watch(
+        '/api/v1/pods',
+        { timeoutSeconds: 1, resourceVersion: String(sim.cluster.store.resourceVersion) },
+        () => {},
+        () => resolve(),
+      );
     });
     expect(Date.now() - began).toBeGreaterThanOrEqual(900);
   });

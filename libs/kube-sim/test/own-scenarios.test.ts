@@ -1,7 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Cluster, GENERATED_SCENARIOS, OWN_SCENARIOS, parseScenario, ScenarioPlayer, VirtualClock, type KubeObject } from '@k2/kube-sim';
+import {
+  Cluster,
+  GENERATED_SCENARIOS,
+  OWN_SCENARIOS,
+  parseScenario,
+  ScenarioPlayer,
+  VirtualClock,
+  type KubeObject,
+} from '@k2/kube-sim';
 
 /*
  * scenarios/NAME.jsonl at the repository root is written from libs/kube-sim/src/scenarios.ts by

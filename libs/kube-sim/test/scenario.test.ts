@@ -2,7 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Cluster, demoScenario, loadScenario, parseScenario, ScenarioBuilder, ScenarioPlayer, VirtualClock, type KubeObject } from '@k2/kube-sim';
+import {
+  Cluster,
+  demoScenario,
+  loadScenario,
+  parseScenario,
+  ScenarioBuilder,
+  ScenarioPlayer,
+  VirtualClock,
+  type KubeObject,
+} from '@k2/kube-sim';
 
 const header = '{"scenario":{"name":"t","epoch":"2026-01-01T00:00:00Z"}}';
 const podLine = (at: number, verb: string, restarts: number, extra = '') =>
@@ -10,20 +19,41 @@ const podLine = (at: number, verb: string, restarts: number, extra = '') =>
 
 describe('scenario files', () => {
   it('name the file and line of every problem', () => {
-    expect(() => parseScenario(`${header}\n{"at":1,"verb":"create"`, 'bad.jsonl')).toThrow(/^bad\.jsonl:2: not valid JSON/);
-    expect(() => parseScenario(`${header}\n{"at":-1,"verb":"create","object":{}}`, 'neg.jsonl')).toThrow(/^neg\.jsonl:2: /);
-    expect(() => parseScenario(`{"at":0,"verb":"explode","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"}}}`, 'verb.jsonl')).toThrow(/^verb\.jsonl:1: .*verb/s);
-    expect(() => parseScenario(`{"at":0,"verb":"create","object":{"apiVersion":"v1","kind":"Secret","metadata":{"name":"a"}}}`, 'kind.jsonl')).toThrow(
-      'kind.jsonl:1: the simulator does not serve v1 Secret',
+    expect(() => parseScenario(`${header}\n{"at":1,"verb":"create"`, 'bad.jsonl')).toThrow(
+      /^bad\.jsonl:2: not valid JSON/,
     );
-    expect(() => parseScenario(`${podLine(0, 'create', 0)}\n${header}`, 'hdr.jsonl')).toThrow(/hdr\.jsonl:2: the scenario header must be the first line/);
+    expect(() => parseScenario(`${header}\n{"at":-1,"verb":"create","object":{}}`, 'neg.jsonl')).toThrow(
+      /^neg\.jsonl:2: /,
+    );
+    expect(() =>
+      parseScenario(
+        `{"at":0,"verb":"explode","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"}}}`,
+        'verb.jsonl',
+      ),
+    ).toThrow(/^verb\.jsonl:1: .*verb/s);
+    expect(() =>
+      parseScenario(
+        `{"at":0,"verb":"create","object":{"apiVersion":"v1","kind":"Secret","metadata":{"name":"a"}}}`,
+        'kind.jsonl',
+      ),
+    ).toThrow('kind.jsonl:1: the simulator does not serve v1 Secret');
+    expect(() => parseScenario(`${podLine(0, 'create', 0)}\n${header}`, 'hdr.jsonl')).toThrow(
+      /hdr\.jsonl:2: the scenario header must be the first line/,
+    );
     expect(() => loadScenario('/nonexistent/x.jsonl')).toThrow(/^\/nonexistent\/x\.jsonl: /);
   });
 
   it('sorts lines by time, keeping file order for ties, and ignores blank lines', () => {
-    const s = parseScenario([header, podLine(500, 'update', 2), '', podLine(0, 'create', 0), podLine(500, 'update', 3)].join('\n'));
+    const s = parseScenario(
+      [header, podLine(500, 'update', 2), '', podLine(0, 'create', 0), podLine(500, 'update', 3)].join('\n'),
+    );
     expect(s.lines.map((l) => l.at)).toEqual([0, 500, 500]);
-    expect(s.lines.map((l) => (l.object.status as { containerStatuses: { restartCount: number }[] }).containerStatuses[0]!.restartCount)).toEqual([0, 2, 3]);
+    expect(
+      s.lines.map(
+        (l) =>
+          (l.object.status as { containerStatuses: { restartCount: number }[] }).containerStatuses[0]!.restartCount,
+      ),
+    ).toEqual([0, 2, 3]);
     expect(s.duration).toBe(500);
     expect(s.epoch).toBe(Date.parse('2026-01-01T00:00:00Z'));
   });
@@ -46,9 +76,14 @@ describe('the player', () => {
   it('maps the epoch to the moment play starts and applies lines at their time on a virtual clock', () => {
     const clock = new VirtualClock(Date.parse('2030-05-05T10:00:00Z'));
     const cluster = new Cluster({ clock });
-    const player = new ScenarioPlayer(cluster, [parseScenario([header, podLine(0, 'create', 0), podLine(60_000, 'update', 1)].join('\n'))]);
+    const player = new ScenarioPlayer(cluster, [
+      parseScenario([header, podLine(0, 'create', 0), podLine(60_000, 'update', 1)].join('\n')),
+    ]);
     player.advanceTo(0);
-    const get = () => cluster.store.get('core/pods', 'ns/p') as KubeObject & { status: { containerStatuses: { restartCount: number; lastState: { terminated: { finishedAt: string } } }[] } };
+    const get = () =>
+      cluster.store.get('core/pods', 'ns/p') as KubeObject & {
+        status: { containerStatuses: { restartCount: number; lastState: { terminated: { finishedAt: string } } }[] };
+      };
     expect(get().metadata.creationTimestamp).toBe('2030-05-05T10:00:00Z');
     expect(get().status.containerStatuses[0]!.lastState.terminated.finishedAt).toBe('2030-05-05T10:01:00Z');
     player.advanceTo(59_999);
@@ -61,16 +96,24 @@ describe('the player', () => {
   it('compresses timestamps with the speed, so a 10x replay keeps its timeline consistent', () => {
     const clock = new VirtualClock(Date.parse('2030-05-05T10:00:00Z'));
     const cluster = new Cluster({ clock });
-    const player = new ScenarioPlayer(cluster, [parseScenario([header, podLine(0, 'create', 0)].join('\n'))], { speed: 10 });
+    const player = new ScenarioPlayer(cluster, [parseScenario([header, podLine(0, 'create', 0)].join('\n'))], {
+      speed: 10,
+    });
     player.advanceTo(0);
-    const pod = cluster.store.get('core/pods', 'ns/p') as KubeObject & { status: { containerStatuses: { lastState: { terminated: { finishedAt: string } } }[] } };
+    const pod = cluster.store.get('core/pods', 'ns/p') as KubeObject & {
+      status: { containerStatuses: { lastState: { terminated: { finishedAt: string } } }[] };
+    };
     // One minute of scenario time is six seconds of play at 10x.
     expect(pod.status.containerStatuses[0]!.lastState.terminated.finishedAt).toBe('2030-05-05T10:00:06Z');
   });
 
   it('plays on the wall clock at the given speed', async () => {
     const cluster = new Cluster();
-    const player = new ScenarioPlayer(cluster, [parseScenario([header, podLine(0, 'create', 0), podLine(2_000, 'update', 1)].join('\n'))], { speed: 20 });
+    const player = new ScenarioPlayer(
+      cluster,
+      [parseScenario([header, podLine(0, 'create', 0), podLine(2_000, 'update', 1)].join('\n'))],
+      { speed: 20 },
+    );
     player.start();
     expect(cluster.store.get('core/pods', 'ns/p')).toBeDefined();
     await new Promise((r) => setTimeout(r, 300));
@@ -80,10 +123,14 @@ describe('the player', () => {
 
   it('loops with fresh uids after deleting the previous round', () => {
     const cluster = new Cluster({ clock: new VirtualClock() });
-    const player = new ScenarioPlayer(cluster, [parseScenario([header, podLine(0, 'create', 0), podLine(1_000, 'update', 1)].join('\n'))], {
-      loop: true,
-      loopGapMs: 1_000,
-    });
+    const player = new ScenarioPlayer(
+      cluster,
+      [parseScenario([header, podLine(0, 'create', 0), podLine(1_000, 'update', 1)].join('\n'))],
+      {
+        loop: true,
+        loopGapMs: 1_000,
+      },
+    );
     const deleted: string[] = [];
     cluster.store.subscribe('core/pods', (c) => c.type === 'DELETED' && deleted.push(c.object.metadata.uid!));
     player.advanceTo(1_000);
@@ -101,9 +148,13 @@ describe('the player', () => {
     const cluster = new Cluster({ clock: new VirtualClock() });
     const errors: string[] = [];
     const bad = `{"at":0,"verb":"update","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"Not_Valid!","namespace":"ns"},"spec":{}}}`;
-    const player = new ScenarioPlayer(cluster, [parseScenario([header, bad, podLine(10, 'create', 0)].join('\n'), 'f.jsonl')], {
-      onError: (line) => errors.push(line.source),
-    });
+    const player = new ScenarioPlayer(
+      cluster,
+      [parseScenario([header, bad, podLine(10, 'create', 0)].join('\n'), 'f.jsonl')],
+      {
+        onError: (line) => errors.push(line.source),
+      },
+    );
     player.advanceTo(10);
     expect(cluster.store.get('core/pods', 'ns/p')).toBeDefined();
     expect(errors).toEqual(['f.jsonl:2']);

@@ -1,4 +1,11 @@
-import { CoordinationV1Api, CoreV1Api, EventsV1Api, PatchStrategy, setHeaderOptions, type V1Lease } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  EventsV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Lease,
+} from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { api, startSim } from './helpers.js';
 
@@ -31,9 +38,13 @@ describe('Leases', () => {
     await expect(stale).rejects.toMatchObject({ code: 409 });
     const conflict = await stale.catch((e: { body: string }) => JSON.parse(e.body));
     expect(conflict).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409 });
-    expect((await leases.readNamespacedLease({ namespace: 'k2-system', name: 'eventer' })).spec!.holderIdentity).toBe('pod-a');
+    expect((await leases.readNamespacedLease({ namespace: 'k2-system', name: 'eventer' })).spec!.holderIdentity).toBe(
+      'pod-a',
+    );
 
-    await expect(leases.createNamespacedLease({ namespace: 'k2-system', body: lease('eventer', 'pod-c') })).rejects.toMatchObject({ code: 409 });
+    await expect(
+      leases.createNamespacedLease({ namespace: 'k2-system', body: lease('eventer', 'pod-c') }),
+    ).rejects.toMatchObject({ code: 409 });
   });
 });
 
@@ -73,7 +84,11 @@ describe('core/v1 Event writes', () => {
     });
     expect(json.count).toBe(4);
 
-    const replaced = await core.replaceNamespacedEvent({ namespace: 'shop', name: 'cart-1.abc', body: { ...json, count: 5 } });
+    const replaced = await core.replaceNamespacedEvent({
+      namespace: 'shop',
+      name: 'cart-1.abc',
+      body: { ...json, count: 5 },
+    });
     expect(replaced.count).toBe(5);
     expect(replaced.metadata!.uid).toBe(created.metadata!.uid);
   });
@@ -84,7 +99,12 @@ describe('core/v1 Event writes', () => {
     const created = await core.createNamespacedEvent({ namespace: 'shop', body: event });
     const v1 = kc.makeApiClient(EventsV1Api);
     const viewed = await v1.readNamespacedEvent({ namespace: 'shop', name: 'cart-1.abc' });
-    expect(viewed).toMatchObject({ note: event.message, reason: 'OOMKilling', deprecatedCount: 1, regarding: { name: 'cart-1' } });
+    expect(viewed).toMatchObject({
+      note: event.message,
+      reason: 'OOMKilling',
+      deprecatedCount: 1,
+      regarding: { name: 'cart-1' },
+    });
     expect(viewed.metadata!.resourceVersion).toBe(created.metadata!.resourceVersion);
 
     await v1.createNamespacedEvent({
@@ -103,7 +123,11 @@ describe('core/v1 Event writes', () => {
       },
     });
     const asCore = await core.readNamespacedEvent({ namespace: 'shop', name: 'cart-2.def' });
-    expect(asCore).toMatchObject({ message: 'killed', involvedObject: { name: 'cart-2' }, reportingComponent: 'k2.io/oom-watcher' });
+    expect(asCore).toMatchObject({
+      message: 'killed',
+      involvedObject: { name: 'cart-2' },
+      reportingComponent: 'k2.io/oom-watcher',
+    });
     expect(asCore.series!.count).toBe(2);
   });
 
@@ -118,9 +142,16 @@ describe('core/v1 Event writes', () => {
       body: { ...event, message: 'x'.repeat(4 * 1024 * 1024) },
     });
     expect(huge.status).toBe(413);
-    const wrongNs = await api(sim, '/api/v1/namespaces/shop/events', { method: 'POST', body: { ...event, metadata: { name: 'a', namespace: 'web' } } });
+    const wrongNs = await api(sim, '/api/v1/namespaces/shop/events', {
+      method: 'POST',
+      body: { ...event, metadata: { name: 'a', namespace: 'web' } },
+    });
     expect(wrongNs.status).toBe(400);
-    const unsupported = await api(sim, '/api/v1/namespaces/shop/events/a', { method: 'PATCH', body: {}, contentType: 'text/plain' });
+    const unsupported = await api(sim, '/api/v1/namespaces/shop/events/a', {
+      method: 'PATCH',
+      body: {},
+      contentType: 'text/plain',
+    });
     expect(unsupported.status).toBe(415);
     const missing = await api(sim, '/api/v1/namespaces/shop/events/none');
     expect(missing).toMatchObject({ status: 404, body: { reason: 'NotFound' } });
@@ -132,7 +163,11 @@ describe('core/v1 Event writes', () => {
 
 describe('authentication and authorization', () => {
   const users = [
-    { name: 'alice', token: 'alice-token-0123456789', rules: [{ verbs: ['get', 'list', 'watch'], resources: ['pods', 'events'], namespaces: ['shop'] }] },
+    {
+      name: 'alice',
+      token: 'alice-token-0123456789',
+      rules: [{ verbs: ['get', 'list', 'watch'], resources: ['pods', 'events'], namespaces: ['shop'] }],
+    },
   ];
 
   it('401 without a valid token, with a Status body', async () => {
@@ -152,10 +187,16 @@ describe('authentication and authorization', () => {
     const otherNs = await api(sim, '/api/v1/namespaces/web/pods', { token });
     expect(otherNs.status).toBe(403);
     expect(otherNs.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
-    expect(otherNs.body.message).toBe('pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "web"');
+    expect(otherNs.body.message).toBe(
+      'pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "web"',
+    );
     const clusterWide = await api(sim, '/api/v1/pods', { token });
     expect(clusterWide.body.message).toMatch(/at the cluster scope/);
-    const write = await api(sim, '/api/v1/namespaces/shop/events', { token, method: 'POST', body: { metadata: { name: 'x' } } });
+    const write = await api(sim, '/api/v1/namespaces/shop/events', {
+      token,
+      method: 'POST',
+      body: { metadata: { name: 'x' } },
+    });
     expect(write.status).toBe(403);
     expect((await api(sim, '/apis/coordination.k8s.io/v1/namespaces/shop/leases', { token })).status).toBe(403);
   });

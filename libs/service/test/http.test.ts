@@ -4,7 +4,10 @@ import { createLogger } from '@k2/log';
 import { ServiceHttp } from '../src/index.js';
 
 const lines: string[] = [];
-const log = createLogger({ name: 't', destination: new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never });
+const log = createLogger({
+  name: 't',
+  destination: new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never,
+});
 const started: ServiceHttp[] = [];
 afterEach(async () => Promise.all(started.splice(0).map((s) => s.stop())));
 
@@ -26,7 +29,10 @@ describe('service endpoints', () => {
     expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok');
     const notReady = await fetch(`${url}/readyz`);
     expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toEqual({ ready: false, checks: { bus: 'bus unreachable', broken: 'check failed: Error: boom' } });
+    expect(await notReady.json()).toEqual({
+      ready: false,
+      checks: { bus: 'bus unreachable', broken: 'check failed: Error: boom' },
+    });
     connected = true;
     http.addReadinessCheck('broken', () => true);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);

@@ -25,7 +25,8 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    const expected = err instanceof ConfigError || err instanceof StartError || (err instanceof Error && err.name === 'ScenarioError');
+    const expected =
+      err instanceof ConfigError || err instanceof StartError || (err instanceof Error && err.name === 'ScenarioError');
     process.stderr.write(`k2: ${expected ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
     process.exitCode = 1;
   }

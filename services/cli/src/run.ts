@@ -30,7 +30,11 @@ export function runUntilSignalled(running: Running[], log: Logger): Promise<void
 export function printRunning(running: Running[], out: NodeJS.WritableStream = process.stdout): void {
   const width = Math.max(...running.map((r) => r.name.length));
   for (const r of running) {
-    out.write(`  ${r.name.padEnd(width)}  ${Object.entries(r.endpoints).map(([k, v]) => `${k}: ${v}`).join('   ')}\n`);
+    out.write(
+      `  ${r.name.padEnd(width)}  ${Object.entries(r.endpoints)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('   ')}\n`,
+    );
     for (const note of r.notes) out.write(`  ${''.padEnd(width)}    ${note}\n`);
   }
 }

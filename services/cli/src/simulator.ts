@@ -25,14 +25,19 @@ export async function startSimulator(runtime: Runtime): Promise<Running> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new StartError(`simulator: port ${c.port} on ${c.host} is in use; set simulator.port (or --port) to a free one`);
+      throw new StartError(
+        `simulator: port ${c.port} on ${c.host} is in use; set simulator.port (or --port) to a free one`,
+      );
     }
     throw err;
   }
   const kubeconfigPath = resolve(c.kubeconfigPath);
   sim.writeKubeconfig(kubeconfigPath);
   const names = scenarios.map((s) => s.name).join(', ');
-  log.info({ url: sim.url, kubeconfig: kubeconfigPath, scenarios: names, speed: c.speed, loop: c.loop }, 'simulator started');
+  log.info(
+    { url: sim.url, kubeconfig: kubeconfigPath, scenarios: names, speed: c.speed, loop: c.loop },
+    'simulator started',
+  );
   return {
     name: 'simulator',
     endpoints: { api: sim.url, kubeconfig: kubeconfigPath },

@@ -122,7 +122,13 @@ export class LeaderElector {
           namespace,
           body: {
             metadata: { name, namespace },
-            spec: { holderIdentity: this.identity, leaseDurationSeconds: durationS, acquireTime: stamp, renewTime: stamp, leaseTransitions: 0 },
+            spec: {
+              holderIdentity: this.identity,
+              leaseDurationSeconds: durationS,
+              acquireTime: stamp,
+              renewTime: stamp,
+              leaseTransitions: 0,
+            },
           },
         });
         return true;
@@ -153,7 +159,9 @@ export class LeaderElector {
             holderIdentity: this.identity,
             leaseDurationSeconds: durationS,
             renewTime: stamp,
-            ...(holder === this.identity ? {} : { acquireTime: stamp, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
+            ...(holder === this.identity
+              ? {}
+              : { acquireTime: stamp, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
           },
         },
       });

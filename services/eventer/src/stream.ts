@@ -127,7 +127,11 @@ export class EventStream {
     }
     this.hooks.onWatchRestart();
     const delay = err && !expired ? Math.min(30_000, 250 * 2 ** Math.min(this.failures++, 7)) : 0;
-    if (err && !expired) this.log.warn({ err: String(err), namespace: this.options.namespace, delayMs: delay }, 'event watch failed; retrying');
+    if (err && !expired)
+      this.log.warn(
+        { err: String(err), namespace: this.options.namespace, delayMs: delay },
+        'event watch failed; retrying',
+      );
     this.retryTimer = setTimeout(() => void this.connect(generation), delay);
   }
 
@@ -138,7 +142,11 @@ export class EventStream {
     let rv = '';
     do {
       const page = this.options.namespace
-        ? await core.listNamespacedEvent({ namespace: this.options.namespace, limit: this.options.pageSize ?? 500, _continue: cont })
+        ? await core.listNamespacedEvent({
+            namespace: this.options.namespace,
+            limit: this.options.pageSize ?? 500,
+            _continue: cont,
+          })
         : await core.listEventForAllNamespaces({ limit: this.options.pageSize ?? 500, _continue: cont });
       if (generation !== this.generation) return;
       // The typed list turns timestamps into Date objects; the watch hands on wire JSON. Keep one form.

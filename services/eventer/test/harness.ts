@@ -7,10 +7,22 @@ import type { Bus, Subscription } from '@k2/bus';
 import { eventId, K2Event } from '@k2/contracts';
 import { ScenarioBuilder, type KubeSimulator, type Scenario } from '@k2/kube-sim';
 import { createLogger } from '@k2/log';
-import { Eventer, eventerMetrics, EVENTS_TOPIC, FileCheckpoint, OwnerResolver, type Checkpoint, type EventerOptions } from '@k2/eventer';
+import {
+  Eventer,
+  eventerMetrics,
+  EVENTS_TOPIC,
+  FileCheckpoint,
+  OwnerResolver,
+  type Checkpoint,
+  type EventerOptions,
+} from '@k2/eventer';
 import { kubeConfigFor } from '../../../libs/kube-sim/test/helpers.js';
 
-export const quietLog = createLogger({ name: "test", level: process.env.K2_TEST_LOG ?? "warn", destination: process.env.K2_TEST_LOG ? undefined : (new Writable({ write: (_c, _e, cb) => cb() }) as never) });
+export const quietLog = createLogger({
+  name: 'test',
+  level: process.env.K2_TEST_LOG ?? 'warn',
+  destination: process.env.K2_TEST_LOG ? undefined : (new Writable({ write: (_c, _e, cb) => cb() }) as never),
+});
 
 export function tempCheckpoint(): string {
   return join(mkdtempSync(join(tmpdir(), 'k2-eventer-')), 'checkpoint.jsonl');
@@ -48,7 +60,15 @@ export async function runEventer(
       batchSize: 500,
       ...options,
     },
-    { kc, bus, checkpoint: typeof checkpointPath === 'string' ? new FileCheckpoint(checkpointPath) : checkpointPath, owners, metrics: eventerMetrics(registry), log: quietLog, now: () => sim.cluster.clock.now() },
+    {
+      kc,
+      bus,
+      checkpoint: typeof checkpointPath === 'string' ? new FileCheckpoint(checkpointPath) : checkpointPath,
+      owners,
+      metrics: eventerMetrics(registry),
+      log: quietLog,
+      now: () => sim.cluster.clock.now(),
+    },
   );
   await eventer.startStreams();
   return {
@@ -67,7 +87,11 @@ export async function runEventer(
 }
 
 /** Every K2Event published to k2.events, in order. */
-export async function collect(bus: Bus, groupId = 'collector', cluster?: string): Promise<{ events: K2Event[]; sub: Subscription }> {
+export async function collect(
+  bus: Bus,
+  groupId = 'collector',
+  cluster?: string,
+): Promise<{ events: K2Event[]; sub: Subscription }> {
   const events: K2Event[] = [];
   await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: 3 }]);
   const sub = await bus.subscribe({
@@ -105,15 +129,15 @@ export function expectedIds(scenario: Scenario, cluster = 'test'): Set<string> {
   return ids;
 }
 
-
 /** A busy cluster: 4 crash-looping pods whose BackOff events bump their count every 30 s for 10 minutes. */
 export function storm() {
   const b = new ScenarioBuilder('storm');
   b.node('node-1');
   const pods = b.deployment('shop', 'cart', 4, ['node-1']);
   for (let t = 30_000; t <= 600_000; t += 30_000) {
-    pods.forEach((p, i) => b.podEvent(p, t + i * 10, 'Warning', 'BackOff', `Back-off restarting failed container cart in pod ${p.name}`));
+    pods.forEach((p, i) =>
+      b.podEvent(p, t + i * 10, 'Warning', 'BackOff', `Back-off restarting failed container cart in pod ${p.name}`),
+    );
   }
   return b.build();
 }
-

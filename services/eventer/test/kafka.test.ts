@@ -4,10 +4,23 @@ import { CompactedTable, KafkaBus, type KafkaBusOptions } from '@k2/bus';
 import { BusCheckpoint } from '@k2/eventer';
 import { eventually, startSim } from '../../../libs/kube-sim/test/helpers.js';
 import { restartServer, startServer } from '../../../test/support/servers.js';
-import { collect, expectedIds, latestEventVersion, quietLog, runEventer, storm, type RunningEventer } from './harness.js';
+import {
+  collect,
+  expectedIds,
+  latestEventVersion,
+  quietLog,
+  runEventer,
+  storm,
+  type RunningEventer,
+} from './harness.js';
 
 /** Shorter group timings than production, so tests do not wait on rebalances. */
-const tuning: KafkaBusOptions['consumer'] = { sessionTimeout: 6_000, heartbeatInterval: 300, rebalanceTimeout: 10_000, maxWaitTimeInMs: 100 };
+const tuning: KafkaBusOptions['consumer'] = {
+  sessionTimeout: 6_000,
+  heartbeatInterval: 300,
+  rebalanceTimeout: 10_000,
+  maxWaitTimeInMs: 100,
+};
 const INSTANCE = 'eventer';
 
 const buses: KafkaBus[] = [];
@@ -54,7 +67,11 @@ describe('the eventer on Kafka', () => {
     await restarted;
     sim.advance(200_000);
     await caughtUp(60_000);
-    await eventually(() => (events.length >= expectedIds(scenario, cluster).size ? true : undefined), 30_000, 'all events consumed');
+    await eventually(
+      () => (events.length >= expectedIds(scenario, cluster).size ? true : undefined),
+      30_000,
+      'all events consumed',
+    );
     const ids = events.map((e) => e.id);
     expect(new Set(ids)).toEqual(expectedIds(scenario, cluster));
     expect(ids.length).toBe(new Set(ids).size);

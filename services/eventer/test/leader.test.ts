@@ -17,7 +17,9 @@ describe('two replicas with leader election', () => {
     b.node('node-1');
     const pods = b.deployment('shop', 'cart', 3, ['node-1']);
     for (let t = 10_000; t <= 600_000; t += 10_000) {
-      pods.forEach((p, i) => b.podEvent(p, t + i, 'Warning', 'BackOff', `Back-off restarting failed container cart in pod ${p.name}`));
+      pods.forEach((p, i) =>
+        b.podEvent(p, t + i, 'Warning', 'BackOff', `Back-off restarting failed container cart in pod ${p.name}`),
+      );
     }
     const scenario = b.build();
     const { sim } = await startSim({ scenarios: [scenario] });
@@ -45,7 +47,11 @@ describe('two replicas with leader election', () => {
 
     const caughtUp = async (s: EventerService) => {
       const target = latestEventVersion(sim);
-      await eventually(() => (s.eventer.position >= target ? true : undefined), 15_000, `caught up to ${target} (at ${s.eventer.position}, leader ${s.elector?.isLeader})`);
+      await eventually(
+        () => (s.eventer.position >= target ? true : undefined),
+        15_000,
+        `caught up to ${target} (at ${s.eventer.position}, leader ${s.elector?.isLeader})`,
+      );
     };
     for (let i = 0; i < 10; i++) sim.advance(10_000);
     await caughtUp(leader);
@@ -65,7 +71,11 @@ describe('two replicas with leader election', () => {
     for (let i = 0; i < 60; i++) sim.advance(10_000);
     await caughtUp(follower);
 
-    await eventually(() => (events.length >= expectedIds(scenario).size ? true : undefined), 10_000, `all ids (${events.length})`);
+    await eventually(
+      () => (events.length >= expectedIds(scenario).size ? true : undefined),
+      10_000,
+      `all ids (${events.length})`,
+    );
     const ids = events.map((e) => e.id);
     expect(new Set(ids)).toEqual(expectedIds(scenario));
     expect(ids.length).toBe(new Set(ids).size);

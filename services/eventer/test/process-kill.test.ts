@@ -16,7 +16,10 @@ afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
 
 /** `k2 eventer` as its own process, on Kafka, watching the simulator through a kubeconfig file; resolves once it runs. */
 async function spawnEventer(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'eventer'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'eventer'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   child.stderr!.on('data', (d: Buffer) => process.env.K2_TEST_CHILD_LOG && process.stderr.write(d));
   // It prints its endpoints once started; the first list follows at once.
@@ -46,7 +49,11 @@ describe('k2 eventer as a process', () => {
       K2__EVENTER__LEADER_ELECTION__ENABLED: 'false',
       K2__LOG__LEVEL: process.env.K2_TEST_CHILD_LOG ? 'info' : 'warn',
     };
-    const bus = new KafkaBus({ brokers, log: quietLog, consumer: { sessionTimeout: 6_000, heartbeatInterval: 300, maxWaitTimeInMs: 100 } });
+    const bus = new KafkaBus({
+      brokers,
+      log: quietLog,
+      consumer: { sessionTimeout: 6_000, heartbeatInterval: 300, maxWaitTimeInMs: 100 },
+    });
     try {
       const { events } = await collect(bus, `collector-${cluster}`, cluster);
       const published = () => new Set(events.map((e) => e.id)).size;

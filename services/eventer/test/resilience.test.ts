@@ -3,7 +3,15 @@ import { InProcessBus, type Bus, type BusRecord } from '@k2/bus';
 import { eventId } from '@k2/contracts';
 import type { KubeSimulator } from '@k2/kube-sim';
 import { api, eventually, startSim } from '../../../libs/kube-sim/test/helpers.js';
-import { collect, expectedIds, latestEventVersion, runEventer, storm, tempCheckpoint, type RunningEventer } from './harness.js';
+import {
+  collect,
+  expectedIds,
+  latestEventVersion,
+  runEventer,
+  storm,
+  tempCheckpoint,
+  type RunningEventer,
+} from './harness.js';
 
 const running: RunningEventer[] = [];
 afterEach(async () => {
@@ -75,7 +83,8 @@ describe('no loss, no duplicates', () => {
     // Fault injection around the real bus: publishes fail while `down`.
     const flaky: Bus = {
       ensureTopics: (t) => real.ensureTopics(t),
-      publish: (topic: string, records: readonly BusRecord[]) => (down ? Promise.reject(new Error('broker unreachable')) : real.publish(topic, records)),
+      publish: (topic: string, records: readonly BusRecord[]) =>
+        down ? Promise.reject(new Error('broker unreachable')) : real.publish(topic, records),
       subscribe: (o) => real.subscribe(o),
       snapshot: (t: string) => real.snapshot(t),
       close: () => real.close(),
@@ -103,7 +112,8 @@ describe('no loss, no duplicates', () => {
     const { events } = await collect(bus);
     const r = await start(sim, bus, tempCheckpoint(), { maxEventAgeMs: 60_000 });
     await caughtUp(sim, r);
-    const counts = (target: KubeSimulator) => new Set(target.cluster.store.list('core/events').map((e) => Number(e.count)));
+    const counts = (target: KubeSimulator) =>
+      new Set(target.cluster.store.list('core/events').map((e) => Number(e.count)));
     // Every event object was updated in the last 30 s, so all four are recent: one K2Event each, at their current count.
     await eventually(() => (events.length === 4 ? true : undefined));
     expect(new Set(events.map((e) => e.occurrence))).toEqual(counts(sim));
@@ -170,14 +180,27 @@ describe('filters and bad input', () => {
     const bus = new InProcessBus();
     const { events } = await collect(bus);
     const dead: { error: string }[] = [];
-    await bus.subscribe({ topics: 'k2.events.dlq', groupId: 'dlq', fromBeginning: true, handler: async (m) => void dead.push(JSON.parse(m.raw.toString())) });
+    await bus.subscribe({
+      topics: 'k2.events.dlq',
+      groupId: 'dlq',
+      fromBeginning: true,
+      handler: async (m) => void dead.push(JSON.parse(m.raw.toString())),
+    });
     const r = await start(sim, bus, tempCheckpoint());
-    const base = { involvedObject: { kind: 'Pod', name: 'cart-x', namespace: 'shop' }, reason: 'Weird', type: 'Warning' };
+    const base = {
+      involvedObject: { kind: 'Pod', name: 'cart-x', namespace: 'shop' },
+      reason: 'Weird',
+      type: 'Warning',
+    };
     const post = (body: object) => api(sim, '/api/v1/namespaces/shop/events', { method: 'POST', body });
-    expect((await post({ ...base, metadata: { name: 'broken-time' }, lastTimestamp: 'yesterday-ish' })).status).toBe(201);
+    expect((await post({ ...base, metadata: { name: 'broken-time' }, lastTimestamp: 'yesterday-ish' })).status).toBe(
+      201,
+    );
     expect((await post({ ...base, metadata: { name: 'huge' }, message: 'x'.repeat(1024 * 1024) })).status).toBe(201);
     expect((await post({ metadata: { name: 'no-object' }, reason: 'Orphan' })).status).toBe(201);
-    expect((await post({ ...base, metadata: { name: 'lone-surrogate' }, message: 'bad \ud800 text' })).status).toBe(201);
+    expect((await post({ ...base, metadata: { name: 'lone-surrogate' }, message: 'bad \ud800 text' })).status).toBe(
+      201,
+    );
     sim.advance(40_000);
     await caughtUp(sim, r);
     await eventually(() => (dead.length === 2 ? true : undefined));

@@ -4,7 +4,14 @@ import type { K2Event } from '@k2/contracts';
 import { loadScenario, type Scenario } from '@k2/kube-sim';
 import { eventually, startSim } from '../../../libs/kube-sim/test/helpers.js';
 import { SHARED_SCENARIO_NAMES, sharedAvailable, sharedScenarioPath } from '../../../test/support/shared.js';
-import { collect, expectedIds, latestEventVersion, runEventer, tempCheckpoint, type RunningEventer } from './harness.js';
+import {
+  collect,
+  expectedIds,
+  latestEventVersion,
+  runEventer,
+  tempCheckpoint,
+  type RunningEventer,
+} from './harness.js';
 
 /** Pod name → owning Deployment name, from the scenario's ReplicaSets. */
 function podWorkloads(scenario: Scenario): Map<string, string> {
@@ -24,7 +31,13 @@ afterEach(async () => {
 });
 
 /** Plays a scenario to its end in steps, waiting for the eventer to catch up after each. */
-async function play(sim: Awaited<ReturnType<typeof startSim>>['sim'], scenario: Scenario, r: () => RunningEventer, until = scenario.duration, step = 20_000) {
+async function play(
+  sim: Awaited<ReturnType<typeof startSim>>['sim'],
+  scenario: Scenario,
+  r: () => RunningEventer,
+  until = scenario.duration,
+  step = 20_000,
+) {
   while (sim.player.time < until) {
     sim.advance(Math.min(step, until - sim.player.time + 1));
     const target = latestEventVersion(sim);
@@ -49,7 +62,10 @@ describe.runIf(sharedAvailable())('replaying the shared scenarios', () => {
       expect(new Set(ids)).toEqual(expectedIds(scenario));
       const owners = podWorkloads(scenario);
       for (const e of events.filter((x: K2Event) => x.involvedObject.kind === 'Pod')) {
-        expect(e.workload, `${e.involvedObject.name}`).toEqual({ kind: 'Deployment', name: owners.get(e.involvedObject.name) });
+        expect(e.workload, `${e.involvedObject.name}`).toEqual({
+          kind: 'Deployment',
+          name: owners.get(e.involvedObject.name),
+        });
       }
     });
   }

@@ -4,7 +4,9 @@ import { ConfigError, loadConfig } from '@k2/config';
 export function checkConfigCommand(program: Command): void {
   program
     .command('check-config')
-    .description('check a K2 config file (with K2__* environment overrides applied); prints every problem with file, line and path')
+    .description(
+      'check a K2 config file (with K2__* environment overrides applied); prints every problem with file, line and path',
+    )
     .argument('<file>', 'the YAML config file')
     .action((file: string) => {
       try {

@@ -11,14 +11,17 @@ function positive(value: string): number {
 
 function portNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0 picks a free one)');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number (0 picks a free one)');
   return n;
 }
 
 export function simCommand(program: Command): void {
   program
     .command('sim')
-    .description('run the Kubernetes API simulator alone, playing scenario files (the built-in demo when none are given)')
+    .description(
+      'run the Kubernetes API simulator alone, playing scenario files (the built-in demo when none are given)',
+    )
     .option('-s, --scenario <file...>', 'scenario files (JSON Lines) to play together')
     .option('--speed <n>', 'play N times faster than real time', positive)
     .option('-p, --port <port>', 'HTTPS port on 127.0.0.1 (0 picks a free one)', portNumber)

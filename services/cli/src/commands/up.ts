@@ -6,7 +6,9 @@ import { loadCliConfig } from '../options.js';
 export function upCommand(program: Command): void {
   program
     .command('up')
-    .description('start K2: the Kubernetes simulator playing the demo (unless a real cluster is configured) and every service')
+    .description(
+      'start K2: the Kubernetes simulator playing the demo (unless a real cluster is configured) and every service',
+    )
     .option('-c, --config <file>', 'K2 config file (YAML); environment K2__SECTION__KEY overrides it')
     .action(async (opts: { config?: string }) => {
       const config = loadCliConfig(opts.config);

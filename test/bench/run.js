@@ -2,6 +2,7 @@
 // `npm run bench -- NAME`: runs one benchmark (or all) and prints its figures; the last line is JSON.
 const BENCHES = {
   sim: () => import('./sim.js'),
+  eventer: () => import('./eventer.js'),
 };
 
 const wanted = process.argv.slice(2);

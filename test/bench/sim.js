@@ -10,8 +10,19 @@ function event(i) {
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${pod}.${i.toString(16)}`, namespace: 'shop', uid: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}` },
-    involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod, namespace: 'shop', uid: `pod-${i % 997}`, fieldPath: 'spec.containers{cart}' },
+    metadata: {
+      name: `${pod}.${i.toString(16)}`,
+      namespace: 'shop',
+      uid: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+    },
+    involvedObject: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: pod,
+      namespace: 'shop',
+      uid: `pod-${i % 997}`,
+      fieldPath: 'spec.containers{cart}',
+    },
     reason: 'BackOff',
     message: `Back-off restarting failed container cart in pod ${pod}_shop(pod-${i % 997})`,
     source: { component: 'kubelet', host: `node-${i % 7}` },
@@ -81,6 +92,17 @@ export async function run() {
   const baseline = Math.round(await baselineRate());
   const rate = Math.round(await simulatorRate());
   console.log(`baseline (bare HTTPS server, same client): ${baseline} events/s`);
-  console.log(`simulator watch stream:                    ${rate} events/s (${((rate / baseline) * 100).toFixed(0)}% of baseline; target 50000)`);
-  console.log(JSON.stringify({ bench: 'sim', results: { watch_events_per_s: rate, baseline_events_per_s: baseline, ratio_to_baseline: Number((rate / baseline).toFixed(2)) } }));
+  console.log(
+    `simulator watch stream:                    ${rate} events/s (${((rate / baseline) * 100).toFixed(0)}% of baseline; target 50000)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'sim',
+      results: {
+        watch_events_per_s: rate,
+        baseline_events_per_s: baseline,
+        ratio_to_baseline: Number((rate / baseline).toFixed(2)),
+      },
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import { hashParts } from './ids.js';
+import { RecentCache } from './recent.js';
 import type { K2Event } from './schema.js';
 
 /*
@@ -59,8 +60,24 @@ export function maskName(name: string): string {
   return keep === segments.length ? name : `${segments.slice(0, keep).join('-')}-*`;
 }
 
+/*
+ * Masking runs ten regular expressions over a message, for every event, while most messages
+ * recur: the same probe failing, the same pod backing off. So masks are memoised, for messages
+ * short enough that the cache stays small (at most 2 × 4096 entries of about 1 KiB).
+ */
+const MEMO_ENTRIES = 4096;
+const MEMO_MAX_LENGTH = 1024;
+const masked = new RecentCache<string, string>(MEMO_ENTRIES);
+
 /** The message with its volatile parts replaced by placeholders; see the rules above. */
 export function maskMessage(message: string): string {
+  if (message.length > MEMO_MAX_LENGTH) return mask(message);
+  let result = masked.get(message);
+  if (result === undefined) masked.set(message, (result = mask(message)));
+  return result;
+}
+
+function mask(message: string): string {
   return message
     .replace(TIMESTAMP, '<time>')
     .replace(CONTAINER_ID, '<container-id>')

@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** 128 bits of sha256: collision-free in practice, short enough for keys and URLs. */
 const ID_HEX_LENGTH = 32;
 
-/** Hashes a tuple; JSON keeps part boundaries and types apart ("a","bc" ≠ "ab","c"; 5 ≠ "5"). */
+/**
+ * Hashes a tuple; JSON keeps part boundaries and types apart ("a","bc" ≠ "ab","c"; 5 ≠ "5").
+ * The one-shot `hash` gives createHash's digest without a Hash object per call (a few per event).
+ */
 export function hashParts(parts: readonly (string | number)[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, ID_HEX_LENGTH);
+  return hash('sha256', JSON.stringify(parts), 'hex').slice(0, ID_HEX_LENGTH);
 }
 
 /**

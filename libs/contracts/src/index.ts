@@ -16,9 +16,17 @@ export {
 export { boundMessage, MAX_MESSAGE_BYTES } from './message.js';
 export {
   normalizeCoreEvent,
+  normalizeCoreEventUnresolved,
   normalizeEventsV1Event,
   type NormalizeContext,
   type NormalizeResult,
+  type UnresolvedResult,
 } from './normalize.js';
 export { K2Event, ObjectRef, OomInfo, SCHEMA_VERSION, Workload } from './schema.js';
-export { withWorkload, workloadFromOwnerChain, type OwnerLookup, type OwnerReference } from './workload.js';
+export {
+  withWorkload,
+  workloadFromOwnerChain,
+  type OwnerLookup,
+  type OwnerReference,
+  type UnresolvedK2Event,
+} from './workload.js';

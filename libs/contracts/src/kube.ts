@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecentCache } from './recent.js';
 
 /*
  * The Kubernetes objects K2 reads, as lenient shapes: the API server omits or nulls unset fields,
@@ -107,13 +108,19 @@ export function isoUtc(date: Date): string | undefined {
 
 type KubeTime = { ok: true; iso: string | undefined } | { ok: false; error: string };
 
+/** Valid timestamps and their ISO form: events in a burst share their (second-precision) times. */
+const parsedTimes = new RecentCache<string, string>(1024);
+
 /** Parses an optional Kubernetes timestamp to ISO UTC; present but invalid is an error, not a guess. */
 export function parseKubeTime(value: string | null | undefined, path: string): KubeTime {
   if (value == null || value === '' || GO_ZERO_TIME.test(value)) return { ok: true, iso: undefined };
+  let iso = parsedTimes.get(value);
+  if (iso !== undefined) return { ok: true, iso };
   const m = RFC3339.exec(value);
-  const iso = m && validFields(m) ? isoUtc(new Date(value)) : undefined;
+  iso = m && validFields(m) ? isoUtc(new Date(value)) : undefined;
   if (iso === undefined) {
     return { ok: false, error: `${path}: not an RFC 3339 timestamp: ${JSON.stringify(value.slice(0, 64))}` };
   }
+  parsedTimes.set(value, iso);
   return { ok: true, iso };
 }

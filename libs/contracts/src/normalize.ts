@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import { fingerprint } from './fingerprint.js';
 import { eventId } from './ids.js';
 import { isoUtc, parseKubeTime, RawCoreEvent, RawEventsV1Event, type RawObjectReference } from './kube.js';
 import { boundMessage } from './message.js';
+import { quickCoreEvent } from './quick-parse.js';
 import { SCHEMA_VERSION, type K2Event } from './schema.js';
+import { withWorkload, type UnresolvedK2Event } from './workload.js';
 
 export interface NormalizeContext {
   cluster: string;
@@ -13,6 +14,7 @@ export interface NormalizeContext {
 
 /** A failure carries a readable reason, which the eventer puts on the dead-letter record. */
 export type NormalizeResult = { ok: true; event: K2Event } | { ok: false; error: string };
+export type UnresolvedResult = { ok: true; event: UnresolvedK2Event } | { ok: false; error: string };
 
 type Maybe<T> = T | null | undefined;
 
@@ -33,12 +35,23 @@ interface Fields {
   lastSeen: [string, Maybe<string>][];
 }
 
-/** core/v1 Event → K2Event. Never throws. */
+/** core/v1 Event → K2Event, with its involved object as its workload. Never throws. */
 export function normalizeCoreEvent(raw: unknown, ctx: NormalizeContext): NormalizeResult {
+  return ownWorkload(normalizeCoreEventUnresolved(raw, ctx));
+}
+
+/**
+ * core/v1 Event → K2Event but for its workload, for a caller that resolves the owner itself (the
+ * eventer): `withWorkload` completes it, so the fingerprint is computed once, not twice. Never throws.
+ */
+export function normalizeCoreEventUnresolved(raw: unknown, ctx: NormalizeContext): UnresolvedResult {
   return guarded(() => {
-    const parsed = RawCoreEvent.safeParse(raw);
-    if (!parsed.success) return failure('core/v1 Event', parsed.error);
-    const e = parsed.data;
+    let e = quickCoreEvent(raw);
+    if (!e) {
+      const parsed = RawCoreEvent.safeParse(raw);
+      if (!parsed.success) return failure('core/v1 Event', parsed.error);
+      e = parsed.data;
+    }
     const created: [string, Maybe<string>] = ['metadata.creationTimestamp', e.metadata.creationTimestamp];
     return build(ctx, {
       uid: e.metadata.uid,
@@ -71,7 +84,7 @@ export function normalizeCoreEvent(raw: unknown, ctx: NormalizeContext): Normali
 
 /** events.k8s.io/v1 Event (whose repeats are a `series`) → K2Event. Never throws. */
 export function normalizeEventsV1Event(raw: unknown, ctx: NormalizeContext): NormalizeResult {
-  return guarded(() => {
+  const result = guarded(() => {
     const parsed = RawEventsV1Event.safeParse(raw);
     if (!parsed.success) return failure('events.k8s.io/v1 Event', parsed.error);
     const e = parsed.data;
@@ -103,9 +116,17 @@ export function normalizeEventsV1Event(raw: unknown, ctx: NormalizeContext): Nor
       ],
     });
   });
+  return ownWorkload(result);
 }
 
-function build(ctx: NormalizeContext, f: Fields): NormalizeResult {
+/** Until an owner is resolved, the event's workload is its involved object. */
+function ownWorkload(result: UnresolvedResult): NormalizeResult {
+  if (!result.ok) return result;
+  const { kind, name } = result.event.involvedObject;
+  return { ok: true, event: withWorkload(result.event, { kind, name }) };
+}
+
+function build(ctx: NormalizeContext, f: Fields): UnresolvedResult {
   if (typeof ctx?.cluster !== 'string' || ctx.cluster === '')
     return { ok: false, error: 'context: cluster must be a non-empty string' };
   const seen = resolveTimes(f, ctx.now);
@@ -114,7 +135,9 @@ function build(ctx: NormalizeContext, f: Fields): NormalizeResult {
   // A series counts repeats of the event; without one, count does. Zero means "not set".
   const occurrence = f.seriesCount || f.count || 1;
   const { kind, name, uid, fieldPath, apiVersion } = f.involved;
-  const core = {
+  const event: UnresolvedK2Event = {
+    schemaVersion: SCHEMA_VERSION,
+    id: eventId(ctx.cluster, f.uid, occurrence),
     cluster: ctx.cluster,
     // The API server files events about cluster-scoped objects (nodes) under "default".
     namespace: f.namespace || f.involved.namespace || 'default',
@@ -125,16 +148,8 @@ function build(ctx: NormalizeContext, f: Fields): NormalizeResult {
       ...(fieldPath ? { fieldPath } : {}),
       ...(apiVersion ? { apiVersion } : {}),
     },
-    // Owner resolution needs the cluster's state; the eventer replaces this with withWorkload.
-    workload: { kind, name },
     reason: f.reason ?? '',
     message: boundMessage(f.message ?? ''),
-  };
-  const event: K2Event = {
-    schemaVersion: SCHEMA_VERSION,
-    id: eventId(ctx.cluster, f.uid, occurrence),
-    fingerprint: fingerprint(core),
-    ...core,
     type: eventType(f.type),
     source: { component: f.component ?? '', ...(f.host ? { host: f.host } : {}) },
     count: Math.max(f.count ?? 0, occurrence),
@@ -149,13 +164,22 @@ type Times = { ok: true; times: { firstSeen: string; lastSeen: string } } | { ok
 /** Every timestamp present must be valid, even one that a better candidate makes unnecessary. */
 function resolveTimes(f: Fields, now: Date | undefined): Times {
   const iso = new Map<string, string | undefined>();
-  for (const [path, value] of [...f.firstSeen, ...f.lastSeen]) {
-    const parsed = parseKubeTime(value, path);
-    if (!parsed.ok) return parsed;
-    iso.set(path, parsed.iso);
+  for (const candidates of [f.firstSeen, f.lastSeen]) {
+    for (const [path, value] of candidates) {
+      // Both lists name the same fields, in different orders.
+      if (iso.has(path)) continue;
+      const parsed = parseKubeTime(value, path);
+      if (!parsed.ok) return parsed;
+      iso.set(path, parsed.iso);
+    }
   }
-  const pick = (candidates: [string, Maybe<string>][]) =>
-    candidates.map(([path]) => iso.get(path)).find((t) => t !== undefined);
+  const pick = (candidates: [string, Maybe<string>][]) => {
+    for (const [path] of candidates) {
+      const time = iso.get(path);
+      if (time !== undefined) return time;
+    }
+    return undefined;
+  };
   let lastSeen = pick(f.lastSeen);
   if (lastSeen === undefined) {
     lastSeen = isoUtc(now ?? new Date());
@@ -171,13 +195,13 @@ function eventType(type: Maybe<string>): K2Event['type'] {
   return !type || type.toLowerCase() === 'normal' ? 'Normal' : 'Warning';
 }
 
-function failure(what: string, error: z.ZodError): NormalizeResult {
+function failure(what: string, error: z.ZodError): UnresolvedResult {
   const issues = error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
   return { ok: false, error: `${what}: ${issues.join('; ')}` };
 }
 
 /** raw may be any object, including a proxy or getter that throws; that, too, is a bad event. */
-function guarded(normalize: () => NormalizeResult): NormalizeResult {
+function guarded(normalize: () => UnresolvedResult): UnresolvedResult {
   try {
     return normalize();
   } catch (err) {

@@ -48,8 +48,36 @@ export function workloadFromOwnerChain(
   return workload;
 }
 
+/** A K2Event but for its workload and the fingerprint that follows from it. */
+export type UnresolvedK2Event = Omit<K2Event, 'workload' | 'fingerprint'>;
+
 /** The event with its resolved workload, and the fingerprint that follows from it. */
-export function withWorkload(event: K2Event, workload: Workload): K2Event {
+export function withWorkload(event: UnresolvedK2Event, workload: Workload): K2Event {
   const resolved = { kind: workload.kind, name: workload.name };
-  return { ...event, workload: resolved, fingerprint: fingerprint({ ...event, workload: resolved }) };
+  // Whether or not `event` had a workload (and so a fingerprint) already, the result has its
+  // keys in the order normalised events are written in.
+  const {
+    schemaVersion,
+    id,
+    cluster,
+    namespace,
+    involvedObject,
+    reason,
+    message,
+    workload: _previous,
+    fingerprint: _previousFingerprint,
+    ...rest
+  } = event as UnresolvedK2Event & Partial<Pick<K2Event, 'workload' | 'fingerprint'>>;
+  return {
+    schemaVersion,
+    id,
+    fingerprint: fingerprint({ cluster, namespace, workload: resolved, involvedObject, reason, message }),
+    cluster,
+    namespace,
+    involvedObject,
+    workload: resolved,
+    reason,
+    message,
+    ...rest,
+  };
 }

@@ -10,6 +10,8 @@ import {
   type NormalizeContext,
   type NormalizeResult,
 } from '../src/index.js';
+import { RawCoreEvent } from '../src/kube.js';
+import { quickCoreEvent } from '../src/quick-parse.js';
 import * as fx from './fixtures.js';
 
 type Normalize = (raw: unknown, ctx: NormalizeContext) => NormalizeResult;
@@ -187,6 +189,26 @@ describe('property: every successful normalisation parses with the K2Event schem
     );
     // Otherwise the property would hold vacuously.
     expect(successes).toBeGreaterThan(500);
+  });
+});
+
+describe('property: the quick check of core/v1 Events agrees with zod', () => {
+  it('accepts only what RawCoreEvent accepts, and gives what it gives', () => {
+    let quick = 0;
+    const values = fc.oneof(coreEvent, ...coreBases.map(mutated), fc.anything(), fc.jsonValue());
+    fc.assert(
+      fc.property(values, (raw) => {
+        const checked = quickCoreEvent(raw);
+        if (checked === undefined) return;
+        quick++;
+        const parsed = RawCoreEvent.safeParse(raw);
+        expect(parsed.success).toBe(true);
+        expect(checked).toEqual(parsed.data);
+      }),
+      { numRuns: 3000 },
+    );
+    // Otherwise the property would hold vacuously.
+    expect(quick).toBeGreaterThan(500);
   });
 });
 

@@ -1,6 +1,6 @@
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Bus, BusRecord } from '@k2/bus';
-import { normalizeCoreEvent, withWorkload, type K2Event } from '@k2/contracts';
+import { normalizeCoreEventUnresolved, withWorkload, type UnresolvedK2Event } from '@k2/contracts';
 import type { Logger } from '@k2/log';
 import type { Checkpoint } from './checkpoint.js';
 import { eventFilter, type FilterRule } from './filters.js';
@@ -38,7 +38,8 @@ export interface EventerDeps {
   now?: () => number;
 }
 
-type Pending = { kind: 'event'; object: CoreV1Event; firstList: boolean } | { kind: 'mark'; scope: string; resourceVersion: string };
+type Pending =
+  { kind: 'event'; object: CoreV1Event; firstList: boolean } | { kind: 'mark'; scope: string; resourceVersion: string };
 
 /**
  * Turns the event watch into one K2Event per occurrence on the bus. Events are read into a
@@ -49,7 +50,7 @@ type Pending = { kind: 'event'; object: CoreV1Event; firstList: boolean } | { ki
 export class Eventer {
   private readonly queue: Pending[] = [];
   private readonly occurrences = new OccurrenceLog();
-  private readonly keep: (e: K2Event) => boolean;
+  private readonly keep: (e: UnresolvedK2Event) => boolean;
   private streams: EventStream[] = [];
   private pumping = false;
   private running = false;
@@ -82,7 +83,10 @@ export class Eventer {
     let state = await this.deps.checkpoint.load();
     if (state && clusterId && state.clusterId !== clusterId) {
       // A checkpoint of another cluster (or of a simulator run since gone): its versions and uids mean nothing here.
-      this.deps.log.warn({ checkpointCluster: state.clusterId, clusterId }, 'checkpoint belongs to another cluster; starting afresh');
+      this.deps.log.warn(
+        { checkpointCluster: state.clusterId, clusterId },
+        'checkpoint belongs to another cluster; starting afresh',
+      );
       state = undefined;
     }
     if (!state) {
@@ -193,7 +197,11 @@ export class Eventer {
       const { records, published, rv, dlq } = await this.prepare(take);
       try {
         if (dlq.length > 0) await this.deps.bus.publish(`${EVENTS_TOPIC}.dlq`, dlq);
-        if (records.length > 0) await this.deps.bus.publish(EVENTS_TOPIC, records.map((r) => r.record));
+        if (records.length > 0)
+          await this.deps.bus.publish(
+            EVENTS_TOPIC,
+            records.map((r) => r.record),
+          );
         if (this.abandoned) break;
         await this.deps.checkpoint.append(published, rv);
       } catch (err) {
@@ -202,7 +210,10 @@ export class Eventer {
         this.busHealthy = false;
         for (const s of this.streams) s.pause();
         const delay = Math.min(10_000, 200 * 2 ** Math.min(failures++, 6));
-        this.deps.log.warn({ err: String(err), retryInMs: delay, queued: this.queue.length }, 'publish failed; watch paused');
+        this.deps.log.warn(
+          { err: String(err), retryInMs: delay, queued: this.queue.length },
+          'publish failed; watch paused',
+        );
         await new Promise((r) => setTimeout(r, delay));
         continue;
       }
@@ -211,10 +222,8 @@ export class Eventer {
       for (const [uid, o] of published) this.occurrences.record(uid, o);
       if (rv) this.checkpointRv = rv;
       const now = this.now();
-      for (const r of records) {
-        this.deps.metrics.published.inc();
-        this.deps.metrics.lag.observe(Math.max(0, now - Date.parse(r.event.lastSeen)) / 1000);
-      }
+      this.deps.metrics.published.inc(records.length);
+      for (const r of records) this.deps.metrics.lag.observe(Math.max(0, now - r.lastSeenMs) / 1000);
       this.deps.metrics.queueDepth.set(this.queue.length);
       if (this.running && this.queue.length < this.options.queueLimit / 2) for (const s of this.streams) s.resume();
     }
@@ -234,25 +243,28 @@ export class Eventer {
 
   /** Normalises a batch into records; the occurrences it will publish are deduplicated within it too. */
   private async prepare(batch: Pending[]) {
-    const records: { record: BusRecord; event: K2Event }[] = [];
+    const records: { record: BusRecord; lastSeenMs: number }[] = [];
     const published: [string, number][] = [];
     const dlq: BusRecord[] = [];
     const inBatch = new Map<string, number>();
-    let rv: string | undefined;
+    let marked = false;
     const cutoff = this.now() - this.options.maxEventAgeMs;
     for (const item of batch) {
       if (item.kind === 'mark') {
         this.scopeRv.set(item.scope, Number(item.resourceVersion));
-        // Resume from the slowest scope: what the others replay is deduplicated.
-        rv = String(Math.min(...this.scopeRv.values()));
+        marked = true;
         continue;
       }
       const raw = item.object;
-      const first = normalizeCoreEvent(raw, { cluster: this.options.cluster, now: new Date(this.now()) });
+      const first = normalizeCoreEventUnresolved(raw, { cluster: this.options.cluster, now: new Date(this.now()) });
       if (!first.ok) {
         this.deps.metrics.dropped.inc({ reason: 'dead_lettered' });
         this.deps.log.warn({ uid: raw.metadata?.uid, error: first.error }, 'event cannot be normalised; dead-lettered');
-        dlq.push({ key: raw.metadata?.uid ?? 'unknown', value: { error: first.error, event: raw }, headers: { 'k2-error': first.error.slice(0, 512) } });
+        dlq.push({
+          key: raw.metadata?.uid ?? 'unknown',
+          value: { error: first.error, event: raw },
+          headers: { 'k2-error': first.error.slice(0, 512) },
+        });
         continue;
       }
       const uid = raw.metadata!.uid!;
@@ -262,36 +274,50 @@ export class Eventer {
         continue;
       }
       const seenInBatch = inBatch.get(uid);
-      const pending = this.occurrences
-        .pending(uid, first.event.occurrence)
-        .filter((o) => seenInBatch === undefined || o > seenInBatch);
+      let pending = this.occurrences.pending(uid, first.event.occurrence);
+      if (seenInBatch !== undefined) pending = pending.filter((o) => o > seenInBatch);
       if (pending.length === 0) {
         this.deps.metrics.deduplicated.inc();
         continue;
       }
       inBatch.set(uid, first.event.occurrence);
       published.push([uid, first.event.occurrence]);
-      if (item.firstList && Date.parse(first.event.lastSeen) < cutoff) {
+      // Every occurrence replayed from `raw` was last seen when it was.
+      const lastSeenMs = Date.parse(first.event.lastSeen);
+      if (item.firstList && lastSeenMs < cutoff) {
         this.deps.metrics.dropped.inc({ reason: 'too_old' });
         continue;
       }
       // Only fresh events wait for a lagging pod cache; old ones are about pods long gone.
-      const fresh = this.now() - Date.parse(first.event.lastSeen) < 60_000;
-      const workload = await this.deps.owners.resolveWaiting(first.event.namespace, first.event.involvedObject, fresh ? 2_000 : 0);
+      const fresh = this.now() - lastSeenMs < 60_000;
+      const resolving = this.deps.owners.resolveWaiting(
+        first.event.namespace,
+        first.event.involvedObject,
+        fresh ? 2_000 : 0,
+      );
+      const workload = resolving instanceof Promise ? await resolving : resolving;
       for (const occurrence of pending) {
         const result =
           occurrence === first.event.occurrence
             ? first
-            : normalizeCoreEvent(withOccurrence(raw, occurrence), { cluster: this.options.cluster, now: new Date(this.now()) });
+            : normalizeCoreEventUnresolved(withOccurrence(raw, occurrence), {
+                cluster: this.options.cluster,
+                now: new Date(this.now()),
+              });
         if (!result.ok) continue;
         if (!this.keep(result.event)) {
           this.deps.metrics.filtered.inc();
           continue;
         }
         const event = withWorkload(result.event, workload);
-        records.push({ record: { key: event.fingerprint, value: event, headers: { 'k2-event-id': event.id } }, event });
+        records.push({
+          record: { key: event.fingerprint, value: event, headers: { 'k2-event-id': event.id } },
+          lastSeenMs,
+        });
       }
     }
+    // Resume from the slowest scope: what the others replay is deduplicated.
+    const rv = marked ? String(Math.min(...this.scopeRv.values())) : undefined;
     return { records, published, rv, dlq };
   }
 }

@@ -1,4 +1,4 @@
-import type { K2Event } from '@k2/contracts';
+import type { UnresolvedK2Event } from '@k2/contracts';
 
 /** Each set field is a regular expression that must match the whole value. */
 export interface FilterRule {
@@ -18,15 +18,15 @@ export function compileRule(rule: FilterRule): Compiled {
     .map(([field, pattern]) => [field, new RegExp(`^(?:${pattern})$`, 's')]);
 }
 
-function valueOf(event: K2Event, field: keyof FilterRule): string {
+function valueOf(event: UnresolvedK2Event, field: keyof FilterRule): string {
   if (field === 'kind') return event.involvedObject.kind;
   return event[field];
 }
 
 /** Keeps an event when it matches some include rule (or there are none) and no exclude rule. */
-export function eventFilter(include: FilterRule[], exclude: FilterRule[]): (event: K2Event) => boolean {
+export function eventFilter(include: FilterRule[], exclude: FilterRule[]): (event: UnresolvedK2Event) => boolean {
   const inc = include.map(compileRule);
   const exc = exclude.map(compileRule);
-  const matches = (event: K2Event, rule: Compiled) => rule.every(([f, re]) => re.test(valueOf(event, f)));
+  const matches = (event: UnresolvedK2Event, rule: Compiled) => rule.every(([f, re]) => re.test(valueOf(event, f)));
   return (event) => (inc.length === 0 || inc.some((r) => matches(event, r))) && !exc.some((r) => matches(event, r));
 }

@@ -1,19 +1,28 @@
-import { BatchV1Api, CoreV1Api, AppsV1Api, makeInformer, type KubeConfig, type KubernetesObject, type Informer } from '@kubernetes/client-node';
+import {
+  BatchV1Api,
+  CoreV1Api,
+  AppsV1Api,
+  makeInformer,
+  type KubeConfig,
+  type KubernetesObject,
+  type Informer,
+} from '@kubernetes/client-node';
 import { workloadFromOwnerChain, type ObjectRef, type OwnerReference, type Workload } from '@k2/contracts';
 import type { Logger } from '@k2/log';
-
-/** Only the controlling owner is kept per object: a few dozen bytes, however large the object. */
-type Owner = { kind: string; name: string } | null;
+import { OwnerIndex, type Owners } from './owner-index.js';
 
 interface Cache {
-  owners: Map<string, Owner>;
+  owners: OwnerIndex;
   informer: Informer<KubernetesObject>;
 }
 
-function controllerOf(obj: KubernetesObject): Owner {
+const NO_OWNERS: Owners = Object.freeze([]);
+
+/** Only the controlling owner is kept per object: a few dozen bytes, however large the object. */
+function controllerOf(obj: KubernetesObject): Owners {
   const refs = obj.metadata?.ownerReferences ?? [];
   const ref = refs.find((r) => r.controller) ?? refs[0];
-  return ref ? { kind: ref.kind, name: ref.name } : null;
+  return ref ? [{ kind: ref.kind, name: ref.name, controller: true }] : NO_OWNERS;
 }
 
 /**
@@ -45,12 +54,13 @@ export class OwnerResolver {
   }
 
   private async cache(kind: string, path: string, list: () => Promise<{ items: KubernetesObject[] }>): Promise<void> {
-    const owners = new Map<string, Owner>();
+    const owners = new OwnerIndex();
     const informer = makeInformer(this.kc, path, list as never);
-    const key = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
-    informer.on('add', (o) => owners.set(key(o), controllerOf(o)));
-    informer.on('update', (o) => owners.set(key(o), controllerOf(o)));
-    informer.on('delete', (o) => owners.delete(key(o)));
+    const put = (o: KubernetesObject) =>
+      owners.set(o.metadata?.namespace ?? '', o.metadata?.name ?? '', controllerOf(o));
+    informer.on('add', put);
+    informer.on('update', put);
+    informer.on('delete', (o) => owners.delete(o.metadata?.namespace ?? '', o.metadata?.name ?? ''));
     informer.on('error', (err) => {
       if (this.stopped) return;
       this.log.warn({ kind, err: String(err) }, 'owner cache watch failed; restarting');
@@ -72,50 +82,52 @@ export class OwnerResolver {
     return n;
   }
 
-  private ownerOf(kind: string, namespace: string, name: string): Owner | undefined {
-    return this.caches.get(kind)?.owners.get(`${namespace}/${name}`);
+  private ownersOf(kind: string, namespace: string, name: string): Owners | undefined {
+    return this.caches.get(kind)?.owners.get(namespace, name);
   }
 
   /**
    * Like `resolve`, but a Pod the cache does not know yet (its watch can lag the event watch) is
    * waited for up to `waitMs` once; a pod that never shows up is remembered and not waited for again.
+   * Answers at once, without a promise, when there is nothing to wait for: the usual case.
    */
-  async resolveWaiting(namespace: string, object: ObjectRef, waitMs: number): Promise<Workload> {
+  resolveWaiting(namespace: string, object: ObjectRef, waitMs: number): Workload | Promise<Workload> {
+    if (object.kind !== 'Pod' || waitMs <= 0 || this.ownersOf('Pod', namespace, object.name) !== undefined) {
+      return this.resolve(namespace, object);
+    }
     const key = `${namespace}/${object.name}`;
-    if (object.kind === 'Pod' && waitMs > 0 && !this.gone.has(key) && this.ownerOf('Pod', namespace, object.name) === undefined) {
-      const deadline = Date.now() + waitMs;
-      while (this.ownerOf('Pod', namespace, object.name) === undefined && Date.now() < deadline && !this.stopped) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      if (this.ownerOf('Pod', namespace, object.name) === undefined) {
-        this.gone.add(key);
-        if (this.gone.size > 10_000) this.gone.delete(this.gone.values().next().value as string);
-      }
+    return this.gone.has(key) ? this.resolve(namespace, object) : this.waitForPod(namespace, object, key, waitMs);
+  }
+
+  private async waitForPod(namespace: string, object: ObjectRef, key: string, waitMs: number): Promise<Workload> {
+    const deadline = Date.now() + waitMs;
+    while (this.ownersOf('Pod', namespace, object.name) === undefined && Date.now() < deadline && !this.stopped) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    if (this.ownersOf('Pod', namespace, object.name) === undefined) {
+      this.gone.add(key);
+      if (this.gone.size > 10_000) this.gone.delete(this.gone.values().next().value as string);
     }
     return this.resolve(namespace, object);
   }
 
   /** The top workload of an event's involved object in `namespace`. */
   resolve(namespace: string, object: ObjectRef): Workload {
-    const lookup = (owner: OwnerReference): OwnerReference[] | undefined => {
-      const found = this.ownerOf(owner.kind, namespace, owner.name);
-      return found === undefined ? undefined : found ? [{ ...found, controller: true }] : [];
-    };
+    const lookup = (owner: OwnerReference) => this.ownersOf(owner.kind, namespace, owner.name);
     const self = { kind: object.kind, name: object.name };
     if (object.kind === 'Pod') {
-      const owner = this.ownerOf('Pod', namespace, object.name);
-      if (owner !== undefined) return workloadFromOwnerChain(self, owner ? [{ ...owner, controller: true }] : [], lookup);
+      const owners = this.ownersOf('Pod', namespace, object.name);
+      if (owners !== undefined) return workloadFromOwnerChain(self, owners, lookup);
       // A pod the cache has not seen yet (its event can arrive first): a Deployment's pod is
       // named <replicaset>-<suffix>, so try that ReplicaSet.
       const rs = object.name.replace(/-[a-z0-9]{5}$/, '');
-      if (rs !== object.name && this.ownerOf('ReplicaSet', namespace, rs) !== undefined) {
+      if (rs !== object.name && this.ownersOf('ReplicaSet', namespace, rs) !== undefined) {
         return workloadFromOwnerChain(self, [{ kind: 'ReplicaSet', name: rs, controller: true }], lookup);
       }
       return self;
     }
     if (object.kind === 'ReplicaSet' || object.kind === 'Job') {
-      const owner = this.ownerOf(object.kind, namespace, object.name);
-      return workloadFromOwnerChain(self, owner ? [{ ...owner, controller: true }] : [], lookup);
+      return workloadFromOwnerChain(self, this.ownersOf(object.kind, namespace, object.name) ?? NO_OWNERS, lookup);
     }
     return self;
   }

@@ -13,10 +13,13 @@ const MAX_RECORDS_PER_REQUEST = 1000;
 /**
  * kafkajs has no linger: this collects `publish` calls for `lingerMs` (and while a request is in
  * flight) and sends them as one gzip'd produce request. One request at a time, in call order,
- * so records of one key keep their order across calls.
+ * so records of one key keep their order across calls. As with Kafka's own linger.ms, a full
+ * request goes out at once: waiting would not make it any bigger.
  */
 export class BatchingProducer {
   private queue: Pending[] = [];
+  /** Records in `queue`. */
+  private queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -28,7 +31,10 @@ export class BatchingProducer {
   send(topic: string, messages: KafkaMessage[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ topic, messages, resolve, reject });
-      if (!this.timer && !this.flushing) this.timer = setTimeout(() => void this.flush(), this.lingerMs);
+      this.queued += messages.length;
+      if (this.flushing) return;
+      if (this.queued >= MAX_RECORDS_PER_REQUEST) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.lingerMs);
     });
   }
 
@@ -51,6 +57,7 @@ export class BatchingProducer {
         const next = this.queue.shift() as Pending;
         batch.push(next);
         records += next.messages.length;
+        this.queued -= next.messages.length;
       }
       try {
         await this.producer.sendBatch({

@@ -1,0 +1,138 @@
+/**
+ * The consumer side of the eventer benchmark, in its own process so that its CPU and memory are
+ * not the simulator's (which runs in the parent, with the generator). Started by eventer.js with
+ * `fork`; it gets its setup as the first IPC message, answers `ready` once it is watching, and
+ * `done` with the time (epoch ms) at which it had everything and its memory at that moment.
+ *
+ * Modes: `inproc` (Eventer on an InProcessBus with a FileCheckpoint), `kafka` (KafkaBus and a
+ * BusCheckpoint on k2.checkpoints), `ceiling` (an HTTPS watch client that only JSON.parses lines).
+ */
+import https from 'node:https';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import { CompactedTable, InProcessBus, KafkaBus } from '@k2/bus';
+import { configSchema } from '@k2/config';
+import { BusCheckpoint, Eventer, eventerMetrics, EVENTS_TOPIC, FileCheckpoint, OwnerResolver } from '@k2/eventer';
+import { createLogger } from '@k2/log';
+
+const epochNow = () => performance.timeOrigin + performance.now();
+const log = createLogger({ name: 'bench-eventer', level: 'warn' });
+
+/** Eventer as `k2 up` and `k2 eventer` wire it, with the configuration defaults and no leader election. */
+async function eventer(setup) {
+  const defaults = configSchema.parse({});
+  const config = defaults.eventer;
+  const kc = new KubeConfig();
+  kc.loadFromString(setup.kubeconfig);
+  const kafka = setup.mode === 'kafka';
+  const bus = kafka ? new KafkaBus({ brokers: setup.brokers, clientId: 'k2-bench', log }) : new InProcessBus({ log });
+  await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: defaults.bus.partitions }]);
+  let checkpoint;
+  if (kafka) {
+    const table = new CompactedTable(bus, 'k2.checkpoints');
+    await table.ensure();
+    checkpoint = new BusCheckpoint(table, `eventer/${setup.cluster}`);
+  } else checkpoint = new FileCheckpoint(join(setup.dir, 'checkpoint.jsonl'));
+  const registry = new Registry();
+  if (process.env.DBG) {
+    const { EventStream } = await import('../../services/eventer/dist/stream.js');
+    const p = EventStream.prototype.pause;
+    globalThis.pauses = [];
+    EventStream.prototype.pause = function () {
+      if (!this.paused) globalThis.pauses.push(Math.round(performance.now()));
+      return p.call(this);
+    };
+  }
+  const owners = new OwnerResolver(kc, log);
+  await owners.start();
+  const e = new Eventer(
+    {
+      cluster: setup.cluster,
+      namespaces: config.namespaces,
+      include: config.include,
+      exclude: config.exclude,
+      maxEventAgeMs: config.maxEventAgeSeconds * 1000,
+      queueLimit: Number(process.env.QLIMIT ?? config.queueLimit),
+      batchSize: Number(process.env.BATCH ?? config.batchSize),
+    },
+    { kc, bus, checkpoint, owners, metrics: eventerMetrics(registry), log },
+  );
+  await e.startStreams();
+  if (process.env.DBG) {
+    globalThis.gc?.();
+    process.stderr.write(
+      `DBGMEM ${setup.mode} at ready ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))}\n`,
+    );
+  }
+  send({ type: 'ready', batchSize: config.batchSize });
+  // A 1 ms poll of the position costs next to nothing and is at most 1 ms late.
+  const at = await new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (e.position < setup.target) return;
+      clearInterval(poll);
+      resolve(epochNow());
+    }, 1);
+  });
+  const memory = process.memoryUsage();
+  if (process.env.DBG) {
+    const m = (x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, Math.round(v / 2 ** 20)]));
+    process.stderr.write(`DBGMEM ${setup.mode} ${JSON.stringify(m(memory))}\n`);
+    globalThis.gc?.();
+    process.stderr.write(`DBGMEM ${setup.mode} after gc ${JSON.stringify(m(process.memoryUsage()))}\n`);
+    if (process.env.DBG === 'snap') (await import('node:v8')).writeHeapSnapshot(`/tmp/${setup.mode}.heapsnapshot`);
+  }
+  if (process.env.DBG) process.stderr.write(`DBG pauses ${globalThis.pauses.length} ${globalThis.pauses.join(',')}\n`);
+  if (process.env.DBG)
+    process.stderr.write(
+      `DBG ${setup.mode} ${JSON.stringify((await registry.getMetricsAsJSON()).filter((m) => /restart|relist|dedup|published/.test(m.name)).map((m) => [m.name, m.values.map((v) => v.value)]))}\n`,
+    );
+  await e.stopStreams();
+  await owners.stop();
+  await bus.close();
+  return { at, memory };
+}
+
+/** The ceiling: read the same watch and JSON.parse every line, nothing more. */
+function ceiling(setup) {
+  return new Promise((resolve, reject) => {
+    const url = `${setup.url}/api/v1/events?watch=true&allowWatchBookmarks=true&resourceVersion=${setup.startRv}`;
+    const req = https.get(url, { headers: { authorization: `Bearer ${setup.token}` }, ca: setup.ca }, (res) => {
+      send({ type: 'ready' });
+      let buffer = '';
+      let seen = 0;
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        buffer += chunk;
+        let start = 0;
+        let nl;
+        while ((nl = buffer.indexOf('\n', start)) >= 0) {
+          const line = JSON.parse(buffer.slice(start, nl));
+          if (line.type !== 'BOOKMARK') seen++;
+          start = nl + 1;
+        }
+        buffer = buffer.slice(start);
+        if (seen >= setup.events) {
+          resolve({ at: epochNow(), memory: process.memoryUsage() });
+          req.destroy();
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+function send(message) {
+  return new Promise((resolve) => process.send(message, resolve));
+}
+
+process.once('message', async (setup) => {
+  try {
+    const result = setup.mode === 'ceiling' ? await ceiling(setup) : await eventer(setup);
+    await send({ type: 'done', ...result });
+    process.exit(0);
+  } catch (err) {
+    await send({ type: 'error', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    process.exit(1);
+  }
+});

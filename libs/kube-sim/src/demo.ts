@@ -43,7 +43,7 @@ export function demoScenario(): Scenario {
 
   const portal = b.deployment('web', 'portal', 3, nodes, 'registry.local/web/portal:2.0.0');
   portal.forEach((pod, i) => {
-    const at = 60_000 + i * 5_000;
+    const at = 1_000 + i * 2_000;
     b.podEvent(
       pod,
       at,

@@ -34,16 +34,6 @@ async function eventer(setup) {
     await table.ensure();
     checkpoint = new BusCheckpoint(table, `eventer/${setup.cluster}`);
   } else checkpoint = new FileCheckpoint(join(setup.dir, 'checkpoint.jsonl'));
-  const registry = new Registry();
-  if (process.env.DBG) {
-    const { EventStream } = await import('../../services/eventer/dist/stream.js');
-    const p = EventStream.prototype.pause;
-    globalThis.pauses = [];
-    EventStream.prototype.pause = function () {
-      if (!this.paused) globalThis.pauses.push(Math.round(performance.now()));
-      return p.call(this);
-    };
-  }
   const owners = new OwnerResolver(kc, log);
   await owners.start();
   const e = new Eventer(
@@ -53,19 +43,13 @@ async function eventer(setup) {
       include: config.include,
       exclude: config.exclude,
       maxEventAgeMs: config.maxEventAgeSeconds * 1000,
-      queueLimit: Number(process.env.QLIMIT ?? config.queueLimit),
-      batchSize: Number(process.env.BATCH ?? config.batchSize),
+      queueLimit: config.queueLimit,
+      batchSize: config.batchSize,
     },
-    { kc, bus, checkpoint, owners, metrics: eventerMetrics(registry), log },
+    { kc, bus, checkpoint, owners, metrics: eventerMetrics(new Registry()), log },
   );
   await e.startStreams();
-  if (process.env.DBG) {
-    globalThis.gc?.();
-    process.stderr.write(
-      `DBGMEM ${setup.mode} at ready ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))}\n`,
-    );
-  }
-  send({ type: 'ready', batchSize: config.batchSize });
+  send({ type: 'ready', batchSize: config.batchSize, rssAtStart: process.memoryUsage().rss });
   // A 1 ms poll of the position costs next to nothing and is at most 1 ms late.
   const at = await new Promise((resolve) => {
     const poll = setInterval(() => {
@@ -75,18 +59,6 @@ async function eventer(setup) {
     }, 1);
   });
   const memory = process.memoryUsage();
-  if (process.env.DBG) {
-    const m = (x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, Math.round(v / 2 ** 20)]));
-    process.stderr.write(`DBGMEM ${setup.mode} ${JSON.stringify(m(memory))}\n`);
-    globalThis.gc?.();
-    process.stderr.write(`DBGMEM ${setup.mode} after gc ${JSON.stringify(m(process.memoryUsage()))}\n`);
-    if (process.env.DBG === 'snap') (await import('node:v8')).writeHeapSnapshot(`/tmp/${setup.mode}.heapsnapshot`);
-  }
-  if (process.env.DBG) process.stderr.write(`DBG pauses ${globalThis.pauses.length} ${globalThis.pauses.join(',')}\n`);
-  if (process.env.DBG)
-    process.stderr.write(
-      `DBG ${setup.mode} ${JSON.stringify((await registry.getMetricsAsJSON()).filter((m) => /restart|relist|dedup|published/.test(m.name)).map((m) => [m.name, m.values.map((v) => v.value)]))}\n`,
-    );
   await e.stopStreams();
   await owners.stop();
   await bus.close();

@@ -77,7 +77,8 @@ export const eventerSchema = z.strictObject({
   /** Never publish events matching one of these rules. */
   exclude: z.array(filterRuleSchema).default([]),
   queueLimit: z.number().int().positive().default(10_000),
-  batchSize: z.number().int().positive().default(500),
+  /** Events per publish; 1,000 fills one produce request of the Kafka bus, which then goes out without lingering. */
+  batchSize: z.number().int().positive().default(1000),
   /** Embedded mode keeps its place in this file; with Kafka, in the compacted topic k2.checkpoints. */
   checkpointPath: z.string().min(1).default('.k2/eventer-checkpoint.jsonl'),
   leaderElection: z

@@ -49,7 +49,7 @@ const DEFAULTS = {
     include: [],
     exclude: [],
     queueLimit: 10_000,
-    batchSize: 500,
+    batchSize: 1000,
     checkpointPath: '.k2/eventer-checkpoint.jsonl',
     leaderElection: {
       enabled: true,

@@ -99,6 +99,14 @@ export type FingerprintInput = Pick<
   'cluster' | 'namespace' | 'workload' | 'involvedObject' | 'reason' | 'message'
 >;
 
+/*
+ * Masked messages recur far more than messages do (the pod names, addresses and numbers are gone),
+ * so fingerprints are memoised by masked message, then by the rest of the input: a hit costs a
+ * short JSON key instead of the whole tuple's JSON and its sha256. At most 8 per masked message.
+ */
+const fingerprints = new RecentCache<string, Map<string, string>>(MEMO_ENTRIES);
+const FINGERPRINTS_PER_MESSAGE = 8;
+
 /**
  * Same problem ⇒ same fingerprint. Pods are keyed by their workload, not by their own name; when
  * the workload is still unresolved (a pod, a ReplicaSet), its generated suffix is masked instead.
@@ -106,14 +114,16 @@ export type FingerprintInput = Pick<
 export function fingerprint(event: FingerprintInput): string {
   const { kind, name } = event.workload;
   const workloadName = GENERATED_NAME_KINDS.has(kind) ? maskName(name) : name;
-  return hashParts([
-    'fp',
-    event.cluster,
-    event.namespace,
-    kind,
-    workloadName,
-    event.involvedObject.kind,
-    event.reason,
-    maskMessage(event.message),
-  ]);
+  const message = maskMessage(event.message);
+  const rest = ['fp', event.cluster, event.namespace, kind, workloadName, event.involvedObject.kind, event.reason];
+  if (event.message.length > MEMO_MAX_LENGTH) return hashParts([...rest, message]);
+  let known = fingerprints.get(message);
+  if (!known) fingerprints.set(message, (known = new Map()));
+  const key = JSON.stringify(rest);
+  let result = known.get(key);
+  if (result === undefined) {
+    result = hashParts([...rest, message]);
+    if (known.size < FINGERPRINTS_PER_MESSAGE) known.set(key, result);
+  }
+  return result;
 }

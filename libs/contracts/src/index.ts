@@ -1,3 +1,4 @@
+export { ACKS_TOPIC, IncidentAck } from './ack.js';
 export { fingerprint, maskMessage, maskName, type FingerprintInput } from './fingerprint.js';
 export { eventId, oomEventId } from './ids.js';
 export {

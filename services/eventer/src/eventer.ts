@@ -1,7 +1,7 @@
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
-import type { Bus, BusRecord } from '@k2/bus';
-import { normalizeCoreEventUnresolved, withWorkload, type UnresolvedK2Event } from '@k2/contracts';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Bus } from '@k2/bus';
 import type { Logger } from '@k2/log';
+import { prepareBatch, type Batch, type BatchDeps, type Pending, type Progress } from './batch.js';
 import type { Checkpoint } from './checkpoint.js';
 import { eventFilter, type FilterRule } from './filters.js';
 import type { EventerMetrics } from './metrics.js';
@@ -10,9 +10,6 @@ import type { OwnerResolver } from './owners.js';
 import { EventStream, type StreamItem } from './stream.js';
 
 export const EVENTS_TOPIC = 'k2.events';
-
-/** The component the oom-watcher writes its Events as (see services/oom-watcher). */
-const K2_OOM_REPORTER = 'k2-oom-watcher';
 
 export interface EventerOptions {
   cluster: string;
@@ -38,9 +35,6 @@ export interface EventerDeps {
   now?: () => number;
 }
 
-type Pending =
-  { kind: 'event'; object: CoreV1Event; firstList: boolean } | { kind: 'mark'; scope: string; resourceVersion: string };
-
 /**
  * Turns the event watch into one K2Event per occurrence on the bus. Events are read into a
  * bounded queue; a single pump normalises, filters, resolves owners and publishes in batches,
@@ -50,14 +44,14 @@ type Pending =
 export class Eventer {
   private readonly queue: Pending[] = [];
   private readonly occurrences = new OccurrenceLog();
-  private readonly keep: (e: UnresolvedK2Event) => boolean;
+  private readonly batchDeps: BatchDeps;
   private streams: EventStream[] = [];
   private pumping = false;
   private running = false;
   private busHealthy = true;
   private checkpointRv: string | undefined;
   /** Per watched namespace, the version everything before has been published up to. */
-  private readonly scopeRv = new Map<string, number>();
+  private scopeRv: ReadonlyMap<string, number> = new Map();
   private firstStart = true;
   private idle: (() => void)[] = [];
   private abandoned = false;
@@ -67,7 +61,16 @@ export class Eventer {
     private readonly options: EventerOptions,
     private readonly deps: EventerDeps,
   ) {
-    this.keep = eventFilter(options.include, options.exclude);
+    this.batchDeps = {
+      cluster: options.cluster,
+      maxEventAgeMs: options.maxEventAgeMs,
+      keep: eventFilter(options.include, options.exclude),
+      occurrences: this.occurrences,
+      owners: deps.owners,
+      metrics: deps.metrics,
+      log: deps.log,
+      now: () => this.now(),
+    };
   }
 
   private now(): number {
@@ -189,24 +192,26 @@ export class Eventer {
     if (!this.pumping) void this.pump();
   }
 
+  /**
+   * Publishes batch after batch, each checkpointed before the next is published. While the bus
+   * works on one, the next is prepared as if it will succeed; if it fails, both go back to the
+   * head of the queue and are prepared again.
+   */
   private async pump(): Promise<void> {
     this.pumping = true;
     let failures = 0;
-    while (this.queue.length > 0 && !this.abandoned) {
-      const take = this.takeBatch();
-      const { records, published, rv, dlq } = await this.prepare(take);
+    let next: Promise<Batch> | undefined;
+    while ((next || this.queue.length > 0) && !this.abandoned) {
+      const batch = await (next ?? this.prepareNext({ scopes: this.scopeRv, publishing: new Map() }));
+      const sending = this.send(batch);
+      next = this.queue.length > 0 ? this.prepareNext(batch.after) : undefined;
       try {
-        if (dlq.length > 0) await this.deps.bus.publish(`${EVENTS_TOPIC}.dlq`, dlq);
-        if (records.length > 0)
-          await this.deps.bus.publish(
-            EVENTS_TOPIC,
-            records.map((r) => r.record),
-          );
-        if (this.abandoned) break;
-        await this.deps.checkpoint.append(published, rv);
+        if (!(await sending)) break;
       } catch (err) {
-        // Keep the batch at the head of the queue and retry; the paused watch keeps its place.
-        this.queue.unshift(...take);
+        // Keep both batches at the head of the queue and retry; the paused watch keeps its place.
+        const following = await next;
+        next = undefined;
+        this.queue.unshift(...batch.items, ...(following?.items ?? []));
         this.busHealthy = false;
         for (const s of this.streams) s.pause();
         const delay = Math.min(10_000, 200 * 2 ** Math.min(failures++, 6));
@@ -219,16 +224,39 @@ export class Eventer {
       }
       failures = 0;
       this.busHealthy = true;
-      for (const [uid, o] of published) this.occurrences.record(uid, o);
-      if (rv) this.checkpointRv = rv;
-      const now = this.now();
-      this.deps.metrics.published.inc(records.length);
-      for (const r of records) this.deps.metrics.lag.observe(Math.max(0, now - r.lastSeenMs) / 1000);
-      this.deps.metrics.queueDepth.set(this.queue.length);
-      if (this.running && this.queue.length < this.options.queueLimit / 2) for (const s of this.streams) s.resume();
+      this.published(batch);
     }
     this.pumping = false;
     for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private prepareNext(before: Progress): Promise<Batch> {
+    return prepareBatch(this.takeBatch(), before, this.batchDeps);
+  }
+
+  /** Publishes a batch and checkpoints it; false when abandoned in between, as a killed process would be. */
+  private async send(batch: Batch): Promise<boolean> {
+    if (batch.dlq.length > 0) await this.deps.bus.publish(`${EVENTS_TOPIC}.dlq`, batch.dlq);
+    if (batch.records.length > 0)
+      await this.deps.bus.publish(
+        EVENTS_TOPIC,
+        batch.records.map((r) => r.record),
+      );
+    if (this.abandoned) return false;
+    await this.deps.checkpoint.append(batch.published, batch.rv);
+    return true;
+  }
+
+  /** Moves the eventer's place past a batch the bus and the checkpoint have. */
+  private published(batch: Batch): void {
+    for (const [uid, o] of batch.published) this.occurrences.record(uid, o);
+    this.scopeRv = batch.after.scopes;
+    if (batch.rv) this.checkpointRv = batch.rv;
+    const now = this.now();
+    this.deps.metrics.published.inc(batch.records.length);
+    for (const r of batch.records) this.deps.metrics.lag.observe(Math.max(0, now - r.lastSeenMs) / 1000);
+    this.deps.metrics.queueDepth.set(this.queue.length);
+    if (this.running && this.queue.length < this.options.queueLimit / 2) for (const s of this.streams) s.resume();
   }
 
   private takeBatch(): Pending[] {
@@ -240,89 +268,4 @@ export class Eventer {
     }
     return this.queue.splice(0, n);
   }
-
-  /** Normalises a batch into records; the occurrences it will publish are deduplicated within it too. */
-  private async prepare(batch: Pending[]) {
-    const records: { record: BusRecord; lastSeenMs: number }[] = [];
-    const published: [string, number][] = [];
-    const dlq: BusRecord[] = [];
-    const inBatch = new Map<string, number>();
-    let marked = false;
-    const cutoff = this.now() - this.options.maxEventAgeMs;
-    for (const item of batch) {
-      if (item.kind === 'mark') {
-        this.scopeRv.set(item.scope, Number(item.resourceVersion));
-        marked = true;
-        continue;
-      }
-      const raw = item.object;
-      const first = normalizeCoreEventUnresolved(raw, { cluster: this.options.cluster, now: new Date(this.now()) });
-      if (!first.ok) {
-        this.deps.metrics.dropped.inc({ reason: 'dead_lettered' });
-        this.deps.log.warn({ uid: raw.metadata?.uid, error: first.error }, 'event cannot be normalised; dead-lettered');
-        dlq.push({
-          key: raw.metadata?.uid ?? 'unknown',
-          value: { error: first.error, event: raw },
-          headers: { 'k2-error': first.error.slice(0, 512) },
-        });
-        continue;
-      }
-      const uid = raw.metadata!.uid!;
-      if (first.event.source.component === K2_OOM_REPORTER) {
-        // K2's own OOMKilling write-back: the oom-watcher already published the kill itself.
-        this.deps.metrics.filtered.inc();
-        continue;
-      }
-      const seenInBatch = inBatch.get(uid);
-      let pending = this.occurrences.pending(uid, first.event.occurrence);
-      if (seenInBatch !== undefined) pending = pending.filter((o) => o > seenInBatch);
-      if (pending.length === 0) {
-        this.deps.metrics.deduplicated.inc();
-        continue;
-      }
-      inBatch.set(uid, first.event.occurrence);
-      published.push([uid, first.event.occurrence]);
-      // Every occurrence replayed from `raw` was last seen when it was.
-      const lastSeenMs = Date.parse(first.event.lastSeen);
-      if (item.firstList && lastSeenMs < cutoff) {
-        this.deps.metrics.dropped.inc({ reason: 'too_old' });
-        continue;
-      }
-      // Only fresh events wait for a lagging pod cache; old ones are about pods long gone.
-      const fresh = this.now() - lastSeenMs < 60_000;
-      const resolving = this.deps.owners.resolveWaiting(
-        first.event.namespace,
-        first.event.involvedObject,
-        fresh ? 2_000 : 0,
-      );
-      const workload = resolving instanceof Promise ? await resolving : resolving;
-      for (const occurrence of pending) {
-        const result =
-          occurrence === first.event.occurrence
-            ? first
-            : normalizeCoreEventUnresolved(withOccurrence(raw, occurrence), {
-                cluster: this.options.cluster,
-                now: new Date(this.now()),
-              });
-        if (!result.ok) continue;
-        if (!this.keep(result.event)) {
-          this.deps.metrics.filtered.inc();
-          continue;
-        }
-        const event = withWorkload(result.event, workload);
-        records.push({
-          record: { key: event.fingerprint, value: event, headers: { 'k2-event-id': event.id } },
-          lastSeenMs,
-        });
-      }
-    }
-    // Resume from the slowest scope: what the others replay is deduplicated.
-    const rv = marked ? String(Math.min(...this.scopeRv.values())) : undefined;
-    return { records, published, rv, dlq };
-  }
-}
-
-/** The same event as it was at an earlier occurrence, for occurrences a gap made us miss. */
-function withOccurrence(raw: CoreV1Event, occurrence: number): CoreV1Event {
-  return raw.series ? { ...raw, series: { ...raw.series, count: occurrence } } : { ...raw, count: occurrence };
 }

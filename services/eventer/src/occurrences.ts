@@ -19,10 +19,12 @@ export class OccurrenceLog {
   /**
    * The occurrences to publish for an event now at `occurrence`: just that one for an event not
    * seen before, every one after the last published otherwise (a gap means a restart or relist
-   * missed them), none for an unchanged resync. At most `maxGap`, the newest.
+   * missed them), none for an unchanged resync. At most `maxGap`, the newest. `publishing` is the
+   * occurrence a batch being published carries for the event: it counts as published already.
    */
-  pending(uid: string, occurrence: number, maxGap = 1_000): number[] {
-    const last = this.seen.get(uid);
+  pending(uid: string, occurrence: number, publishing?: number, maxGap = 1_000): number[] {
+    const seen = this.seen.get(uid);
+    const last = seen === undefined || publishing === undefined ? (seen ?? publishing) : Math.max(seen, publishing);
     if (last === undefined) return [occurrence];
     const out: number[] = [];
     for (let o = Math.max(last + 1, occurrence - maxGap + 1); o <= occurrence; o++) out.push(o);

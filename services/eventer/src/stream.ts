@@ -1,5 +1,6 @@
-import { CoreV1Api, Watch, type KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from '@k2/log';
+import { watch } from './watch.js';
 
 /** What the stream hands on: an event object, or the resourceVersion reached once all before it are handed on. */
 export type StreamItem =
@@ -88,10 +89,12 @@ export class EventStream {
       if (!this.resourceVersion) await this.list(generation);
       if (generation !== this.generation) return;
       let expired = false;
-      this.request = await new Watch(this.kc).watch(
+      this.request = await watch(
+        this.kc,
         this.path(),
         { resourceVersion: this.resourceVersion, allowWatchBookmarks: true },
-        (type, obj: CoreV1Event & { code?: number }) => {
+        (type, object) => {
+          const obj = object as CoreV1Event & { code?: number };
           if (generation !== this.generation) return;
           if (type === 'ERROR') {
             // 410: compacted away; "too large": a version this API server never issued. Both need a relist.

@@ -97,13 +97,28 @@ interface SubscribeBase<T> {
    */
   schema?: ZodType<T>;
   retry?: RetryPolicy;
+  /**
+   * `auto` (default): what the handler finished is committed. `manual`: finishing a record only
+   * moves this member's read position; the group's offsets move with Subscription.commit alone,
+   * so a member that takes a partition over, or the same service restarted, starts there.
+   */
+  commit?: 'auto' | 'manual';
 }
 
 /** Exactly one of `handler` (one record at a time) or `batchHandler` (runs of records of one partition). */
 export type SubscribeOptions<T = Buffer> = SubscribeBase<T> &
   ({ handler: RecordHandler<T>; batchHandler?: never } | { batchHandler: BatchHandler<T>; handler?: never });
 
+/** Where a group continues on a partition: `offset` is the next record to read. */
+export interface CommitOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
 export interface Subscription {
+  /** Commits for the group (`commit: 'manual'` subscriptions); fails for partitions this member does not hold. */
+  commit(offsets: readonly CommitOffset[]): Promise<void>;
   /** Stops delivery after the in-flight handlers finish; the group keeps this member's partitions. */
   pause(): void;
   resume(): void;

@@ -3,6 +3,7 @@ export type {
   Bus,
   BusLog,
   BusRecord,
+  CommitOffset,
   HandlerContext,
   Headers,
   Message,

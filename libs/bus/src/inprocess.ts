@@ -1,4 +1,13 @@
-import type { Bus, BusLog, BusRecord, Message, SubscribeOptions, Subscription, TopicSpec } from './bus.js';
+import type {
+  Bus,
+  BusLog,
+  BusRecord,
+  CommitOffset,
+  Message,
+  SubscribeOptions,
+  Subscription,
+  TopicSpec,
+} from './bus.js';
 import { silentLog } from './bus.js';
 import { encodeValue } from './codec.js';
 import { createDelivery, type Deliver } from './deliver.js';
@@ -89,7 +98,7 @@ export class InProcessBus implements Bus {
     let group = this.groups.get(options.groupId);
     if (!group) this.groups.set(options.groupId, (group = new Group((t) => this.topic(t).partitions)));
     const deliver = createDelivery(options, (t, r) => this.publish(t, r), this.log);
-    const member = new Member(group, topics, options.fromBeginning ?? false, deliver, () =>
+    const member = new Member(group, topics, options.fromBeginning ?? false, options.commit === 'manual', deliver, () =>
       this.members.delete(member),
     );
     this.members.add(member);
@@ -198,12 +207,21 @@ class Member implements Subscription {
     private readonly group: Group,
     readonly topics: string[],
     private readonly fromBeginning: boolean,
+    private readonly manual: boolean,
     private readonly deliver: Deliver,
     private readonly onClosed: () => void,
   ) {}
 
   pause(): void {
     this.active.abort();
+  }
+
+  async commit(offsets: readonly CommitOffset[]): Promise<void> {
+    for (const o of offsets) {
+      if (!this.workers.has(tpKey(o.topic, o.partition)))
+        throw new Error(`cannot commit ${o.topic}/${o.partition}: not assigned to this member`);
+    }
+    for (const o of offsets) this.group.commit(o.topic, o.partition, o.offset);
   }
 
   resume(): void {
@@ -245,6 +263,7 @@ class Member implements Subscription {
   private async consume(topic: string, partition: number, stop: AbortSignal, previous: Promise<void> | undefined) {
     await previous;
     const p = this.group.partitionsOf(topic)[partition] as Partition;
+    let next = this.group.position(topic, partition, this.fromBeginning);
     while (!stop.aborted) {
       const active = this.active.signal;
       if (active.aborted) {
@@ -252,7 +271,8 @@ class Member implements Subscription {
         await this.resumed.wait(stop);
         continue;
       }
-      const from = this.group.position(topic, partition, this.fromBeginning) - p.start;
+      next = Math.max(next, p.start);
+      const from = next - p.start;
       const records = p.records.slice(from, from + MAX_RUN);
       if (records.length === 0) {
         await p.arrived.wait(AbortSignal.any([stop, active]));
@@ -261,7 +281,10 @@ class Member implements Subscription {
       await this.deliver(records, {
         signal: AbortSignal.any([stop, active]),
         heartbeat: async () => {},
-        done: (m) => this.group.commit(topic, partition, m.offset + 1),
+        done: (m) => {
+          next = m.offset + 1;
+          if (!this.manual) this.group.commit(topic, partition, next);
+        },
       });
     }
   }

@@ -224,6 +224,27 @@ export function busConformance(name: string, makeBus: () => Bus | Promise<Bus>, 
       await eventually(() => expect(second).toEqual(['r1', 'r2']));
     });
 
+    it('with manual commits, the next member starts at the last commit, not after what was handled', async () => {
+      const { bus, topic, subscribe, group } = await setup(1);
+      const groupId = group();
+      const first: number[] = [];
+      const a = await subscribe({
+        topics: topic,
+        groupId,
+        fromBeginning: true,
+        commit: 'manual',
+        handler: async (m) => void first.push(m.offset),
+      });
+      await bus.publish(topic, keyed(6, 'r'));
+      await eventually(() => expect(first).toEqual([0, 1, 2, 3, 4, 5]));
+      await a.commit([{ topic, partition: 0, offset: 4 }]);
+      await a.close();
+
+      const second: string[] = [];
+      await subscribe({ topics: topic, groupId, fromBeginning: true, handler: async (m) => void second.push(m.key) });
+      await eventually(() => expect(second).toEqual(['r4', 'r5']));
+    });
+
     it('sends records that fail to parse to the dead-letter topic and carries on', async () => {
       const { bus, topic, subscribe, group } = await setup(1);
       const groupId = group();

@@ -64,6 +64,7 @@ export class KafkaBus implements Bus {
       topics,
       groupId: options.groupId,
       fromBeginning: options.fromBeginning ?? false,
+      manualCommit: options.commit === 'manual',
       tuning: this.options.consumer ?? {},
       deliver: createDelivery(options, (t, r) => this.publish(t, r), this.log),
       log: this.log,

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import type { BusLog, Headers, Message, Subscription } from '../bus.js';
+import type { BusLog, CommitOffset, Headers, Message, Subscription } from '../bus.js';
 import type { Deliver } from '../deliver.js';
 import type { KafkaConsumerTuning } from './client.js';
 
@@ -7,6 +7,8 @@ export interface KafkaSubscriptionConfig {
   topics: string[];
   groupId: string;
   fromBeginning: boolean;
+  /** Finished records only move the fetch position; Subscription.commit commits. */
+  manualCommit: boolean;
   tuning: KafkaConsumerTuning;
   deliver: Deliver;
   log: BusLog;
@@ -15,7 +17,8 @@ export interface KafkaSubscriptionConfig {
 
 /**
  * One kafkajs consumer (one group member). Offsets are resolved as records finish and committed
- * by this class, never by kafkajs's auto-commit, so nothing is committed before its handler succeeded.
+ * by this class (or, with manual commits, by its user), never by kafkajs's auto-commit, so nothing
+ * is committed before its handler succeeded.
  */
 export class KafkaSubscription implements Subscription {
   private readonly consumer: Consumer;
@@ -75,6 +78,13 @@ export class KafkaSubscription implements Subscription {
     await consumer.subscribe({ topics: config.topics, fromBeginning: config.fromBeginning });
     await this.run();
     await joined;
+  }
+
+  async commit(offsets: readonly CommitOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(
+      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
+    );
   }
 
   pause(): void {
@@ -137,7 +147,7 @@ export class KafkaSubscription implements Subscription {
     let lastCommit = Date.now();
     const commit = async () => {
       lastCommit = Date.now();
-      await commitOffsetsIfNecessary(uncommittedOffsets());
+      if (!this.config.manualCommit) await commitOffsetsIfNecessary(uncommittedOffsets());
     };
     try {
       await this.config.deliver(

@@ -64,6 +64,8 @@ export interface HandlerContext {
   signal: AbortSignal;
   /** Long handlers call this now and then so Kafka does not consider the member dead. */
   heartbeat(): Promise<void>;
+  /** Records of this partition after the ones handed over, as far as the bus knows: 0 when caught up. */
+  lag: number;
 }
 
 export type RecordHandler<T> = (message: Message<T>, ctx: HandlerContext) => Promise<void>;

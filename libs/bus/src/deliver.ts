@@ -13,6 +13,8 @@ export interface Run {
   heartbeat(): Promise<void>;
   /** Called in offset order for each record that is finished (handled or dead-lettered), so it may be committed. */
   done(message: Message): Promise<void> | void;
+  /** Records of the partition after this run, as far as the backend knows. */
+  lag: number;
 }
 
 export type Deliver = (records: readonly Message[], run: Run) => Promise<void>;
@@ -41,7 +43,7 @@ export function createDelivery<T>(
     for (let attempt = 1; ; attempt++) {
       if (run.signal.aborted) return { ok: false, aborted: true };
       try {
-        await fn({ attempt, signal: run.signal, heartbeat: run.heartbeat });
+        await fn({ attempt, signal: run.signal, heartbeat: run.heartbeat, lag: run.lag });
         return { ok: true };
       } catch (err) {
         if (run.signal.aborted) return { ok: false, aborted: true };

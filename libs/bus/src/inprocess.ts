@@ -279,6 +279,7 @@ class Member implements Subscription {
         continue;
       }
       await this.deliver(records, {
+        lag: p.records.length - from - records.length,
         signal: AbortSignal.any([stop, active]),
         heartbeat: async () => {},
         done: (m) => {

@@ -245,6 +245,24 @@ export function busConformance(name: string, makeBus: () => Bus | Promise<Bus>, 
       await eventually(() => expect(second).toEqual(['r4', 'r5']));
     });
 
+    it('tells a batch handler how many records of its partition come after the batch', async () => {
+      const { bus, topic, subscribe, group } = await setup(1);
+      await bus.publish(topic, keyed(30, 'r'));
+      const seen: { handled: number; lag: number }[] = [];
+      let handled = 0;
+      await subscribe({
+        topics: topic,
+        groupId: group(),
+        fromBeginning: true,
+        batchHandler: async (ms, ctx) => {
+          handled += ms.length;
+          seen.push({ handled, lag: ctx.lag });
+        },
+      });
+      await eventually(() => expect(handled).toBe(30));
+      for (const s of seen) expect(s.handled + s.lag).toBe(30);
+    });
+
     it('sends records that fail to parse to the dead-letter topic and carries on', async () => {
       const { bus, topic, subscribe, group } = await setup(1);
       const groupId = group();

@@ -5,5 +5,6 @@ export {
   type EventerConfig,
   type K2Config,
   type OomWatcherConfig,
+  type ConvergerConfig,
   type SimulatorConfig,
 } from './schema.js';

@@ -113,6 +113,19 @@ export const oomWatcherSchema = z.strictObject({
   http: httpSchema(9102),
 });
 
+export const convergerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** A policy file (YAML) with what differs from the built-in policy (alert-rules/converger-policy.yaml). */
+  policyFile: z.string().min(1).optional(),
+  /** The consumer group on k2.events. */
+  groupId: z.string().min(1).default('k2-converger'),
+  /** How far behind the newest event time the watermark trails: later events still count as on time. */
+  latenessSeconds: z.number().nonnegative().default(5),
+  /** With no event for this long, event time follows the wall clock, so quiet periods end. */
+  idleSeconds: z.number().positive().default(5),
+  http: httpSchema(9103),
+});
+
 export const kubernetesSchema = z.strictObject({
   /** `simulator` runs the built-in API simulator; `kubeconfig` and `in-cluster` talk to a real cluster. */
   mode: z.enum(['simulator', 'kubeconfig', 'in-cluster']).default('simulator'),
@@ -131,6 +144,7 @@ export const configSchema = z.strictObject({
   bus: busSchema.prefault({}),
   eventer: eventerSchema.prefault({}),
   oomWatcher: oomWatcherSchema.prefault({}),
+  converger: convergerSchema.prefault({}),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),
@@ -141,3 +155,4 @@ export type SimulatorConfig = z.infer<typeof simulatorSchema>;
 export type BusConfig = z.infer<typeof busSchema>;
 export type EventerConfig = z.infer<typeof eventerSchema>;
 export type OomWatcherConfig = z.infer<typeof oomWatcherSchema>;
+export type ConvergerConfig = z.infer<typeof convergerSchema>;

@@ -4,6 +4,9 @@ import { Workload } from './schema.js';
 
 export const INCIDENT_SCHEMA_VERSION = 1;
 
+/** The compacted topic of incident records, keyed by incident id. */
+export const INCIDENTS_TOPIC = 'k2.incidents';
+
 /** The problem classes the converger knows; any other Warning reason becomes `other:<reason>`. */
 export const KNOWN_PROBLEM_CLASSES = [
   'oom_kill',

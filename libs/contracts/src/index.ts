@@ -5,6 +5,7 @@ export {
   AffectedObject,
   Incident,
   INCIDENT_SCHEMA_VERSION,
+  INCIDENTS_TOPIC,
   IncidentStatus,
   IncidentTransition,
   incidentId,
@@ -23,7 +24,7 @@ export {
   type NormalizeResult,
   type UnresolvedResult,
 } from './normalize.js';
-export { K2Event, ObjectRef, OomInfo, SCHEMA_VERSION, Workload } from './schema.js';
+export { EVENTS_TOPIC, K2Event, ObjectRef, OomInfo, SCHEMA_VERSION, Workload } from './schema.js';
 export {
   withWorkload,
   workloadFromOwnerChain,

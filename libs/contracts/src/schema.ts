@@ -39,6 +39,9 @@ export const OomInfo = z.object({
 });
 export type OomInfo = z.infer<typeof OomInfo>;
 
+/** The topic of K2Events, keyed by fingerprint. */
+export const EVENTS_TOPIC = 'k2.events';
+
 export const K2Event = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   /** Same occurrence of the same event ⇒ same id (see eventId, oomEventId). */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '@k2/config';
 import { checkConfigCommand } from './commands/check-config.js';
+import { convergerCommand } from './commands/converger.js';
 import { eventerCommand } from './commands/eventer.js';
 import { oomWatcherCommand } from './commands/oom-watcher.js';
 import { StartError } from './component.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   checkConfigCommand(program);
   eventerCommand(program);
   oomWatcherCommand(program);
+  convergerCommand(program);
   return program;
 }
 

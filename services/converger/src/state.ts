@@ -147,8 +147,10 @@ export class Converger {
    * Rebuilds state from the last record per incident id (k2.incidents after a restart), on a
    * fresh converger. Open incidents stay open and resolved ones can reopen; events the records
    * already counted (up to their lastSeen) are not counted again when the tail is replayed.
+   * With `advanceClock` false the watermark stays where it is, so a replayed tail older than the
+   * records is judged in event time, as it was the first time.
    */
-  restore(records: readonly Incident[]): void {
+  restore(records: readonly Incident[], advanceClock = true): void {
     const latest = new Map<string, Incident>();
     for (const r of records) if ((latest.get(r.id)?.seq ?? 0) < r.seq) latest.set(r.id, r);
     for (const r of latest.values()) {
@@ -156,7 +158,7 @@ export class Converger {
       const group = this.groups.get(key) ?? { seen: [], tracks: {} };
       this.groups.set(key, group);
       group.tracks[r.class] = fromIncident(r);
-      this.clock = Math.max(this.clock, Date.parse(r.transitionAt));
+      if (advanceClock) this.clock = Math.max(this.clock, Date.parse(r.transitionAt));
     }
     for (const [key, group] of this.groups) this.reschedule(key, group, this.clock);
   }

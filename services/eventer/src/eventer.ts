@@ -1,5 +1,6 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Bus } from '@k2/bus';
+import { EVENTS_TOPIC } from '@k2/contracts';
 import type { Logger } from '@k2/log';
 import { prepareBatch, type Batch, type BatchDeps, type Pending, type Progress } from './batch.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -9,7 +10,7 @@ import { OccurrenceLog } from './occurrences.js';
 import type { OwnerResolver } from './owners.js';
 import { EventStream, type StreamItem } from './stream.js';
 
-export const EVENTS_TOPIC = 'k2.events';
+export { EVENTS_TOPIC };
 
 export interface EventerOptions {
   cluster: string;

@@ -153,6 +153,7 @@ export class KafkaSubscription implements Subscription {
       await this.config.deliver(
         batch.messages.map((m) => toMessage(batch.topic, batch.partition, m)),
         {
+          lag: Number(batch.offsetLag()),
           signal,
           heartbeat,
           done: async (m) => {

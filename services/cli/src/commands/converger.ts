@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { convergerComponent } from '../converger.js';
+import { launch } from '../launch.js';
+import { loadCliConfig } from '../options.js';
+
+export function convergerCommand(program: Command): void {
+  program
+    .command('converger')
+    .description(
+      'run the converger alone: k2.events in (consumer group), one incident per real problem out to k2.incidents',
+    )
+    .option('-c, --config <file>', 'K2 config file (YAML); its converger and bus sections apply')
+    .action(async (opts: { config?: string }) => {
+      await launch([convergerComponent], loadCliConfig(opts.config));
+    });
+}

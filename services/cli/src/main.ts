@@ -4,6 +4,7 @@ import { checkConfigCommand } from './commands/check-config.js';
 import { convergerCommand } from './commands/converger.js';
 import { eventerCommand } from './commands/eventer.js';
 import { oomWatcherCommand } from './commands/oom-watcher.js';
+import { replayCommand } from './commands/replay.js';
 import { StartError } from './component.js';
 import { simCommand } from './commands/sim.js';
 import { upCommand } from './commands/up.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   eventerCommand(program);
   oomWatcherCommand(program);
   convergerCommand(program);
+  replayCommand(program);
   return program;
 }
 

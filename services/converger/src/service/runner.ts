@@ -103,6 +103,14 @@ export class ConvergerRunner {
     await this.turn.catch(() => {});
   }
 
+  /** Moves event time to `watermark` now, as the idle wall clock would (replays drive time themselves). */
+  advanceTo(watermark: number): Promise<void> {
+    return this.inTurn(async () => {
+      this.advance(watermark);
+      await this.publishAndCommit();
+    });
+  }
+
   /** Transitions decided and published to k2.incidents, false while publishing fails. */
   get ready(): boolean {
     return !this.publishFailing;

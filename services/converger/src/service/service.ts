@@ -29,15 +29,15 @@ export async function startConvergerService(deps: ConvergerServiceDeps): Promise
   // A broken policy file is a start-up error naming file, line and path (ConfigError).
   const policy = config.policyFile ? loadPolicyFile(config.policyFile) : defaultPolicy();
   const http = new ServiceHttp({ name: 'converger', log, host: config.http.host, port: config.http.port });
-  let runner: ConvergerRunner | undefined;
+  // Read at scrape time, once the runner exists.
   const metrics = convergerMetrics(http.registry, {
-    counters: () => runner!.converger.counters,
-    stateBytes: () => runner!.converger.stateSize(),
-    uncommitted: () => runner!.uncommitted,
-    incidents: () => runner!.openRecords(),
-    watermarkMs: () => runner!.converger.watermark,
+    counters: () => runner.converger.counters,
+    stateBytes: () => runner.converger.stateSize(),
+    uncommitted: () => runner.uncommitted,
+    incidents: () => runner.openRecords(),
+    watermarkMs: () => runner.converger.watermark,
   });
-  runner = new ConvergerRunner(
+  const runner: ConvergerRunner = new ConvergerRunner(
     {
       groupId: config.groupId,
       latenessMs: config.latenessSeconds * 1000,

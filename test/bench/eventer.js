@@ -99,7 +99,13 @@ async function measure(mode, extra = {}) {
       setTimeout(resolve, 30_000).unref();
     });
     const rate = EVENTS / ((done.at - began) / 1000);
-    return { rate, memory: done.memory, rssAtStart: ready.rssAtStart, batchSize: ready.batchSize };
+    return {
+      rate,
+      memory: done.memory,
+      settled: done.settled,
+      rssAtStart: ready.rssAtStart,
+      batchSize: ready.batchSize,
+    };
   } finally {
     if (child.exitCode === null) child.kill();
     await sim.stop();
@@ -162,6 +168,9 @@ export async function run() {
   );
   console.log(
     `RSS after ${EVENTS} events, Kafka eventer:       ${mb(kafka.memory.rss)} MB (${mb(kafka.rssAtStart)} MB before the first event; no records kept)`,
+  );
+  console.log(
+    `after a full GC: in-process ${mb(inproc.settled.rss)} MB RSS (${mb(inproc.settled.heapUsed)} of ${mb(inproc.settled.heapTotal)} MB heap, ${mb(inproc.settled.arrayBuffers)} MB buffers), Kafka ${mb(kafka.settled.rss)} MB RSS (${mb(kafka.settled.heapUsed)} of ${mb(kafka.settled.heapTotal)} MB heap; at the moment ${mb(kafka.memory.heapTotal)})`,
   );
   console.log(`batch size ${inproc.batchSize} (configuration default)`);
   console.log(JSON.stringify({ bench: 'eventer', results }));

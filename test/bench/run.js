@@ -3,6 +3,7 @@
 const BENCHES = {
   sim: () => import('./sim.js'),
   eventer: () => import('./eventer.js'),
+  converger: () => import('./converger.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -33,6 +33,9 @@ async function eventer(setup) {
   const kafka = setup.mode === 'kafka';
   const bus = kafka ? new KafkaBus({ brokers: setup.brokers, clientId: 'k2-bench', log }) : new InProcessBus({ log });
   await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: defaults.bus.partitions }]);
+  // As in `k2 up`, something reads k2.events (there, the converger and the event center): the
+  // embedded bus lets go of what every reader has committed.
+  if (!kafka) await bus.subscribe({ topics: EVENTS_TOPIC, groupId: 'downstream', batchHandler: async () => {} });
   let checkpoint;
   if (kafka) {
     const table = new CompactedTable(bus, 'k2.checkpoints');

@@ -8,8 +8,8 @@
  * K2_BENCH_EVENTER_EVENTS (100,000) distinct Events in chunks, yielding between chunks, and is
  * timed from the first write until the consumer has them all: for the eventer, until its
  * checkpointed position reaches the last event's resourceVersion. The RSS is the in-process
- * eventer's at that moment, so it includes the embedded bus, which keeps every record (as in
- * `k2 up`); the Kafka eventer's is printed beside it.
+ * eventer's at that moment, so it includes the embedded bus, which holds each record until a
+ * reader (as the converger in `k2 up`) has committed it; the Kafka eventer's is printed beside it.
  *
  * K2_BENCH_CPU_PROF=DIR runs the consumers with `node --cpu-prof`, writing DIR/<mode>.cpuprofile.
  */
@@ -164,7 +164,7 @@ export async function run() {
     `eventer, Kafka + checkpoint in k2.checkpoints:  ${results.kafka_events_per_s} events/s (target ≥ 10000)`,
   );
   console.log(
-    `RSS after ${EVENTS} events, in-process eventer:  ${results.rss_mb_100k} MB (target < 200; ${mb(inproc.rssAtStart)} MB before the first event; the embedded bus keeps every record, ${mb(inproc.memory.arrayBuffers)} MB of buffers)`,
+    `RSS after ${EVENTS} events, in-process eventer:  ${results.rss_mb_100k} MB (target < 200; ${mb(inproc.rssAtStart)} MB before the first event; ${mb(inproc.memory.arrayBuffers)} MB of buffers, records a reader has not committed yet)`,
   );
   console.log(
     `RSS after ${EVENTS} events, Kafka eventer:       ${mb(kafka.memory.rss)} MB (${mb(kafka.rssAtStart)} MB before the first event; no records kept)`,

@@ -19,11 +19,17 @@ import { partitionFor } from './partitioner.js';
  * keeps committed offsets per partition, and a partition's records go to one member at a time.
  *
  * It persists nothing: records and offsets live as long as the process. It does not compact;
- * `retentionMs` drops old records from the head of a partition as new ones arrive.
+ * `retentionMs` drops old records from the head of a partition as new ones arrive. A record that
+ * every group reading its topic has committed is released at once (compacted topics excepted,
+ * since snapshot() must find each key's latest record): in one process no group joins later that
+ * could still want it, so memory follows the slowest consumer, not the traffic.
  */
 export interface InProcessBusOptions {
   log?: BusLog;
 }
+
+/** Committed records are released once this many have gathered at the head of a partition (or all of it). */
+const RELEASE_CHUNK = 1_000;
 
 /** Records handed to a handler at once (batch handlers see at most this many). */
 const MAX_RUN = 500;
@@ -31,7 +37,13 @@ const MAX_RUN = 500;
 interface Partition {
   /** Offset of records[0]; grows as retention drops old records. */
   start: number;
-  records: Message[];
+  /** null where compaction removed a record every group had read and a later one of its key replaced. */
+  records: (Message | null)[];
+  /** Compacted topics: the offset of each key's latest record, and of records a later one replaced. */
+  latest?: Map<string, number>;
+  superseded?: number[];
+  /** Where compaction last looked up to. */
+  compactedTo?: number;
   arrived: Wakeup;
 }
 
@@ -54,10 +66,11 @@ export class InProcessBus implements Bus {
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     for (const spec of withDeadLetterTopics(specs)) {
       if (this.topics.has(spec.name)) continue;
-      const partitions = Array.from({ length: spec.partitions }, () => ({
+      const partitions = Array.from({ length: spec.partitions }, (): Partition => ({
         start: 0,
         records: [],
         arrived: new Wakeup(),
+        ...(spec.compacted ? { latest: new Map<string, number>(), superseded: [], compactedTo: 0 } : {}),
       }));
       this.topics.set(spec.name, { spec, partitions });
     }
@@ -73,6 +86,11 @@ export class InProcessBus implements Bus {
       const p = log.partitions[partition] as Partition;
       const value = encodeValue(r.value);
       const offset = p.start + p.records.length;
+      if (p.latest) {
+        const previous = p.latest.get(r.key);
+        if (previous !== undefined) p.superseded!.push(previous);
+        p.latest.set(r.key, offset);
+      }
       p.records.push({
         topic,
         partition,
@@ -96,7 +114,13 @@ export class InProcessBus implements Bus {
     const topics = typeof options.topics === 'string' ? [options.topics] : [...options.topics];
     for (const t of topics) this.topic(t);
     let group = this.groups.get(options.groupId);
-    if (!group) this.groups.set(options.groupId, (group = new Group((t) => this.topic(t).partitions)));
+    if (!group) {
+      group = new Group(
+        (t) => this.topic(t).partitions,
+        (t, partition) => this.release(t, partition),
+      );
+      this.groups.set(options.groupId, group);
+    }
     const deliver = createDelivery(options, (t, r) => this.publish(t, r), this.log);
     const member = new Member(group, topics, options.fromBeginning ?? false, options.commit === 'manual', deliver, () =>
       this.members.delete(member),
@@ -108,12 +132,31 @@ export class InProcessBus implements Bus {
 
   async snapshot(topic: string): Promise<Message[]> {
     if (this.closed) throw new Error('bus is closed');
-    return this.topic(topic).partitions.flatMap((p) => p.records.map((m) => ({ ...m, headers: { ...m.headers } })));
+    return this.topic(topic).partitions.flatMap((p) =>
+      p.records.flatMap((m) => (m ? [{ ...m, headers: { ...m.headers } }] : [])),
+    );
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.members].map((m) => m.close()));
     this.closed = true;
+  }
+
+  /**
+   * Drops the head of a partition that every group with a place in it has committed; on a
+   * compacted topic, only the committed records a later record of the same key replaced.
+   */
+  private release(topic: string, partition: number): void {
+    const log = this.topic(topic);
+    let lowest = Infinity;
+    for (const g of this.groups.values()) lowest = Math.min(lowest, g.committedOffset(topic, partition) ?? Infinity);
+    const p = log.partitions[partition] as Partition;
+    if (p.latest) return compact(p, lowest);
+    const drop = Math.min(lowest, p.start + p.records.length) - p.start;
+    // In chunks: removing from the head of an array moves the rest.
+    if (lowest === Infinity || drop <= 0 || (drop < RELEASE_CHUNK && drop < p.records.length)) return;
+    p.records.splice(0, drop);
+    p.start += drop;
   }
 
   private topic(name: string): TopicLog {
@@ -123,8 +166,22 @@ export class InProcessBus implements Bus {
   }
 }
 
+function compact(p: Partition, upTo: number): void {
+  const end = p.start + p.records.length;
+  // Each pass looks at every replaced record not yet removed: with many, only now and then.
+  const many = p.superseded!.length >= RELEASE_CHUNK;
+  if (upTo === Infinity || (many && upTo < p.compactedTo! + RELEASE_CHUNK && upTo < end)) return;
+  p.compactedTo = upTo;
+  const pending: number[] = [];
+  for (const offset of p.superseded!) {
+    if (offset >= upTo) pending.push(offset);
+    else if (offset >= p.start) p.records[offset - p.start] = null;
+  }
+  p.superseded = pending;
+}
+
 function trim(p: Partition, before: number): void {
-  const keep = p.records.findIndex((r) => r.timestamp >= before);
+  const keep = p.records.findIndex((r) => r !== null && r.timestamp >= before);
   const drop = keep === -1 ? p.records.length : keep;
   if (drop === 0) return;
   p.records.splice(0, drop);
@@ -141,7 +198,15 @@ class Group {
   /** The last worker of each partition, so a new owner starts only after the previous one finished. */
   private readonly lastWorker = new Map<string, Promise<void>>();
 
-  constructor(readonly partitionsOf: (topic: string) => Partition[]) {}
+  constructor(
+    readonly partitionsOf: (topic: string) => Partition[],
+    private readonly committedTo: (topic: string, partition: number) => void,
+  ) {}
+
+  /** The next offset this group reads on a partition, once it has a place there. */
+  committedOffset(topic: string, partition: number): number | undefined {
+    return this.committed.get(tpKey(topic, partition));
+  }
 
   join(member: Member): void {
     this.members.push(member);
@@ -181,6 +246,7 @@ class Group {
 
   commit(topic: string, partition: number, next: number): void {
     this.committed.set(tpKey(topic, partition), next);
+    this.committedTo(topic, partition);
   }
 
   /** Starts a worker for `topic/partition` that may begin once the partition's previous worker has finished. */
@@ -273,13 +339,19 @@ class Member implements Subscription {
       }
       next = Math.max(next, p.start);
       const from = next - p.start;
-      const records = p.records.slice(from, from + MAX_RUN);
+      const run = p.records.slice(from, from + MAX_RUN);
+      const records = run.filter((m): m is Message => m !== null);
+      if (records.length === 0 && run.length > 0) {
+        // Only records compaction removed: nothing to hand over, but the place moves on.
+        next += run.length;
+        continue;
+      }
       if (records.length === 0) {
         await p.arrived.wait(AbortSignal.any([stop, active]));
         continue;
       }
       await this.deliver(records, {
-        lag: p.records.length - from - records.length,
+        lag: p.records.length - from - run.length,
         signal: AbortSignal.any([stop, active]),
         heartbeat: async () => {},
         done: (m) => {

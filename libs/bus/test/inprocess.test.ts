@@ -65,17 +65,95 @@ describe('InProcessBus', () => {
     await bus.publish('t', keyed(2, 'old'));
     await sleep(100);
     await bus.publish('t', keyed(2, 'new'));
+    expect((await bus.snapshot('t')).map((m) => [m.key, m.offset])).toEqual([
+      ['new0', 2],
+      ['new1', 3],
+    ]);
     sub.resume();
     await eventually(() => expect(seen).toEqual(['new0', 'new1']));
+    await bus.close();
+  });
 
-    const late: Message[] = [];
-    await bus.subscribe({ topics: 't', groupId: 'late', fromBeginning: true, handler: async (m) => void late.push(m) });
-    await eventually(() =>
-      expect(late.map((m) => [m.key, m.offset])).toEqual([
-        ['new0', 2],
-        ['new1', 3],
-      ]),
+  it('releases what every group reading a topic has committed, and keeps what one has not', async () => {
+    const bus = new InProcessBus();
+    await bus.ensureTopics([
+      { name: 'events', partitions: 1 },
+      { name: 'table', partitions: 1, compacted: true },
+    ]);
+    let fast = 0;
+    let slow = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    await bus.subscribe({ topics: ['events', 'table'], groupId: 'fast', handler: async () => void fast++ });
+    await bus.subscribe({
+      topics: 'events',
+      groupId: 'slow',
+      handler: async (m) => {
+        if (m.offset === 1_500) await gate;
+        slow++;
+      },
+    });
+    await bus.publish('events', keyed(3_000));
+    await bus.publish('table', keyed(3_000));
+    await eventually(() => expect(fast).toBe(6_000));
+    await eventually(() => expect(slow).toBe(1_500));
+    // The slow group holds everything from its place on; the compacted table keeps every record.
+    expect((await bus.snapshot('events'))[0]?.offset).toBe(1_000);
+    expect(await bus.snapshot('table')).toHaveLength(3_000);
+    release();
+    await eventually(() => expect(slow).toBe(3_000));
+    expect(await bus.snapshot('events')).toEqual([]);
+    // A group that comes later starts at what is still there: the end.
+    const late: number[] = [];
+    await bus.subscribe({
+      topics: 'events',
+      groupId: 'late',
+      fromBeginning: true,
+      handler: async (m) => void late.push(m.offset),
+    });
+    await bus.publish('events', keyed(1));
+    await eventually(() => expect(late).toEqual([3_000]));
+    await bus.close();
+  });
+
+  it('compacts a compacted topic: records every group has read and a later one of their key replaced go', async () => {
+    const bus = new InProcessBus();
+    await bus.ensureTopics([{ name: 'table', partitions: 1, compacted: true }]);
+    const fast: string[] = [];
+    const slow: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    await bus.subscribe({ topics: 'table', groupId: 'fast', handler: async (m) => void fast.push(m.value.toString()) });
+    const slowSub = await bus.subscribe({
+      topics: 'table',
+      groupId: 'slow',
+      handler: async (m) => {
+        if (slow.length === 2) await gate;
+        slow.push(m.value.toString());
+      },
+    });
+    const versions = (v: number) => ['a', 'b', 'c'].map((key) => ({ key, value: `${key}${v}` }));
+    await bus.publish('table', [...versions(1), ...versions(2)]);
+    await eventually(() => expect(fast).toHaveLength(6));
+    // The slow group has not read past a2 yet: nothing it has not read is compacted away.
+    expect((await bus.snapshot('table')).map((m) => m.value.toString())).toEqual(
+      expect.arrayContaining(['c1', 'a2', 'b2', 'c2']),
     );
+    release();
+    await eventually(() => expect(slow).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'c2']));
+    await slowSub.close();
+    await bus.publish('table', versions(3));
+    await eventually(() => expect(fast).toHaveLength(9));
+    expect((await bus.snapshot('table')).map((m) => m.value.toString())).toEqual(['a3', 'b3', 'c3']);
+    // A group that reads the table later gets each key's latest record.
+    const late: string[] = [];
+    await bus.subscribe({
+      topics: 'table',
+      groupId: 'late',
+      fromBeginning: true,
+      handler: async (m) => void late.push(m.value.toString()),
+    });
+    await eventually(() => expect(late).toEqual(['a3', 'b3', 'c3']));
     await bus.close();
   });
 });

@@ -1,7 +1,15 @@
+import { CompactedTable } from '@k2/bus';
 import { EVENTS_TOPIC } from '@k2/eventer';
-import { FileOomCheckpoint, OomWatcher, oomWatcherOptions } from '@k2/oom-watcher';
+import {
+  BusOomCheckpoint,
+  FileOomCheckpoint,
+  OomWatcher,
+  oomWatcherOptions,
+  type OomCheckpoint,
+} from '@k2/oom-watcher';
 import { ServiceHttp } from '@k2/service';
 import type { Component, Running } from './component.js';
+import { CHECKPOINT_TOPIC } from './eventer.js';
 import type { Runtime } from './runtime.js';
 
 export async function startOomWatcher(runtime: Runtime): Promise<Running> {
@@ -11,10 +19,18 @@ export async function startOomWatcher(runtime: Runtime): Promise<Running> {
   const http = new ServiceHttp({ name: 'oom-watcher', log, host: c.http.host, port: c.http.port });
   const bus = runtime.bus();
   await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: config.bus.partitions }]);
+  let checkpoint: OomCheckpoint = new FileOomCheckpoint(c.checkpointPath);
+  if (config.bus.kind === 'kafka') {
+    // A watcher rescheduled on another host keeps its place through Kafka, not a local file.
+    const table = new CompactedTable(bus, CHECKPOINT_TOPIC);
+    await table.ensure();
+    const scope = c.mode === 'node' ? `${config.cluster}/${c.nodeName}` : config.cluster;
+    checkpoint = new BusOomCheckpoint(table, `oom-watcher/${scope}`);
+  }
   const watcher = new OomWatcher(oomWatcherOptions(config), {
     kc: runtime.kubeConfig(),
     bus,
-    checkpoint: new FileOomCheckpoint(c.checkpointPath),
+    checkpoint,
     // Node mode needs only this node's pods; cluster mode shares the process's owner caches.
     owners: c.mode === 'cluster' ? await runtime.owners() : undefined,
     log,

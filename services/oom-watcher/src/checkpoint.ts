@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { CompactedTable } from '@k2/bus';
 
 /** How far node mode has read /dev/kmsg; sequence numbers restart with each boot. */
 export interface KernelPosition {
@@ -15,10 +16,7 @@ export interface OomCheckpointState {
   position?: KernelPosition;
 }
 
-/**
- * Where the watcher keeps what it has handled: a file when embedded. With Kafka a compacted
- * topic would implement the same interface (not built yet).
- */
+/** Where the watcher keeps what it has handled: a file when embedded, a compacted topic with Kafka. */
 export interface OomCheckpoint {
   /** undefined on the very first start. */
   load(): Promise<OomCheckpointState | undefined>;
@@ -114,4 +112,66 @@ export class FileOomCheckpoint implements OomCheckpoint {
     await rename(tmp, this.path);
     this.lines = lines.length;
   }
+}
+
+/**
+ * The checkpoint in a compacted topic (k2.checkpoints with Kafka), so a watcher rescheduled on
+ * another host keeps its place: one key per kill, so a batch writes only its own entries. Beyond
+ * `limit` kills, the oldest are deleted when a watcher loads.
+ */
+export class BusOomCheckpoint implements OomCheckpoint {
+  /** Orders kills written within one millisecond. */
+  private written = 0;
+
+  constructor(
+    private readonly table: CompactedTable,
+    /** Keys start with this, e.g. `oom-watcher/prod-east`, so clusters and nodes share the topic. */
+    private readonly prefix: string,
+    private readonly limit = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private async mine(): Promise<Map<string, Buffer>> {
+    const all = await this.table.load();
+    return new Map([...all].filter(([k]) => k.startsWith(`${this.prefix}/`)));
+  }
+
+  async load(): Promise<OomCheckpointState | undefined> {
+    const entries = await this.mine();
+    if (entries.size === 0) return undefined;
+    let clusterId: string | undefined;
+    let position: KernelPosition | undefined;
+    const kills: { id: string; n: number }[] = [];
+    for (const [key, value] of entries) {
+      const rest = key.slice(this.prefix.length + 1);
+      if (rest === 'cluster') clusterId = value.toString();
+      else if (rest === 'position') position = JSON.parse(value.toString()) as KernelPosition;
+      else if (rest.startsWith('kill/'))
+        kills.push({ id: rest.slice(5), n: (JSON.parse(value.toString()) as { n: number }).n });
+    }
+    kills.sort((a, b) => a.n - b.n);
+    const dropped = kills.splice(0, Math.max(0, kills.length - this.limit));
+    await this.table.put(dropped.map((k) => [`${this.prefix}/kill/${k.id}`, null] as [string, null]));
+    return {
+      ...(clusterId ? { clusterId } : {}),
+      kills: kills.map((k) => k.id),
+      ...(position ? { position } : {}),
+    };
+  }
+
+  async reset(clusterId: string): Promise<void> {
+    const stale = [...(await this.mine()).keys()].map((k) => [k, null] as [string, null]);
+    await this.table.put([...stale, [`${this.prefix}/cluster`, clusterId]]);
+  }
+
+  async append(kills: readonly string[], position?: KernelPosition): Promise<void> {
+    const entries: [string, object][] = kills.map((id) => [
+      `${this.prefix}/kill/${id}`,
+      { n: this.now() * 1_000 + (this.written++ % 1_000) },
+    ]);
+    if (position) entries.push([`${this.prefix}/position`, position]);
+    await this.table.put(entries);
+  }
+
+  async close(): Promise<void> {}
 }

@@ -1,4 +1,10 @@
-export { FileOomCheckpoint, type KernelPosition, type OomCheckpoint, type OomCheckpointState } from './checkpoint.js';
+export {
+  BusOomCheckpoint,
+  FileOomCheckpoint,
+  type KernelPosition,
+  type OomCheckpoint,
+  type OomCheckpointState,
+} from './checkpoint.js';
 export { KILL_REASON, SOURCE_COMPONENT } from './event.js';
 export { OomAssembler, type KernelKill } from './kernel/assembler.js';
 export { podFromCgroup, type CgroupPod } from './kernel/cgroup.js';

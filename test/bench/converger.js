@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- converger`: the converger with K2_BENCH_CONVERGER_FINGERPRINTS (100,000)
- * active fingerprints, one crash-looping Deployment each:
+ * active fingerprints, one crash-looping Deployment each (made active first, untimed):
  *   - events per second through the converger service's runner on the in-process bus (consume,
  *     decide, publish incidents, commit), against the core alone on the same events in the same run;
  *   - bytes of state per active fingerprint: heap held by the core after a full GC, divided by
@@ -23,8 +23,10 @@ import { loadScenario } from '@k2/kube-sim';
 import { replay } from '../../services/cli/dist/replay.js';
 
 const FINGERPRINTS = Number(process.env.K2_BENCH_CONVERGER_FINGERPRINTS ?? 100_000);
-/** Occurrences per fingerprint: the third opens its crash-loop incident (3 restarts). */
-const OCCURRENCES = 3;
+/** Occurrences that make the fingerprints active (the third opens each crash-loop incident: 3 restarts), untimed. */
+const WARMUP = 3;
+/** Occurrences then timed: every event lands on an active fingerprint. */
+const MEASURED = 3;
 const STORM = fileURLToPath(new URL('../../../shared/scenarios/crashloop-storm.jsonl', import.meta.url));
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const log = createLogger({ name: 'bench-converger', level: 'warn' });
@@ -53,41 +55,55 @@ function event(w, o) {
   return withWorkload(r.event, { kind: 'Deployment', name: `app-${w}` });
 }
 
-/** Round by round, as they would arrive: every fingerprint's first occurrence, then the second, … */
-function allEvents() {
+/** Round by round, as they would arrive: every fingerprint's occurrence `from`, then the next, … */
+function rounds(from, to) {
   const out = [];
-  for (let o = 1; o <= OCCURRENCES; o++) for (let w = 0; w < FINGERPRINTS; w++) out.push(event(w, o));
+  for (let o = from; o <= to; o++) for (let w = 0; w < FINGERPRINTS; w++) out.push(event(w, o));
   return out;
 }
 
 const lastAt = (events) => Date.parse(events[events.length - 1].lastSeen);
 
-function core(events) {
-  const c = new Converger(defaultPolicy());
-  const began = performance.now();
+function feed(c, events) {
   for (let i = 0; i < events.length; i++) {
     c.apply(events[i]);
     if (i % 500 === 499) c.tick(Date.parse(events[i].lastSeen) - 5_000);
   }
   c.tick(lastAt(events) - 5_000);
+}
+
+function core(warmup, events) {
+  const c = new Converger(defaultPolicy());
+  feed(c, warmup);
+  const began = performance.now();
+  feed(c, events);
   return { rate: events.length / ((performance.now() - began) / 1000), converger: c };
 }
 
-async function service(events) {
-  const bus = new InProcessBus({ log });
-  const runner = new ConvergerRunner(
-    { groupId: 'bench', latenessMs: 5_000, idleMs: 3_600_000, partitions: 6 },
-    { bus, policy: defaultPolicy(), log },
-  );
-  await runner.start();
-  const began = performance.now();
+async function publishAll(bus, events) {
   for (let i = 0; i < events.length; i += 5_000) {
     await bus.publish(
       EVENTS_TOPIC,
       events.slice(i, i + 5_000).map((e) => ({ key: e.fingerprint, value: e })),
     );
   }
-  while (runner.converger.counters.events < events.length) await new Promise((r) => setTimeout(r, 1));
+}
+
+async function service(warmup, events) {
+  const bus = new InProcessBus({ log });
+  const runner = new ConvergerRunner(
+    { groupId: 'bench', latenessMs: 5_000, idleMs: 3_600_000, partitions: 6 },
+    { bus, policy: defaultPolicy(), log },
+  );
+  await runner.start();
+  const consumed = async (n) => {
+    while (runner.converger.counters.events < n) await new Promise((r) => setTimeout(r, 1));
+  };
+  await publishAll(bus, warmup);
+  await consumed(warmup.length);
+  const began = performance.now();
+  await publishAll(bus, events);
+  await consumed(warmup.length + events.length);
   const rate = events.length / ((performance.now() - began) / 1000);
   await runner.stop();
   await bus.close();
@@ -99,19 +115,23 @@ function stateBytes() {
   gc();
   const before = process.memoryUsage().heapUsed;
   const c = new Converger(defaultPolicy());
-  for (let o = 1; o <= OCCURRENCES; o++) for (let w = 0; w < FINGERPRINTS; w++) c.apply(event(w, o));
-  c.tick(T0 + OCCURRENCES * 60_000);
+  for (let o = 1; o <= WARMUP; o++) for (let w = 0; w < FINGERPRINTS; w++) c.apply(event(w, o));
+  c.tick(T0 + WARMUP * 60_000);
   gc();
   const heap = process.memoryUsage().heapUsed - before;
   return { heapPerFp: heap / FINGERPRINTS, jsonPerFp: c.stateSize() / FINGERPRINTS, keep: c };
 }
 
 export async function run() {
-  process.stderr.write(`converger bench: ${FINGERPRINTS} active fingerprints, ${OCCURRENCES} occurrences each\n`);
-  const events = allEvents();
-  const coreRun = core(events);
+  process.stderr.write(
+    `converger bench: ${FINGERPRINTS} fingerprints made active by ${WARMUP} occurrences each, then ${MEASURED} more each timed\n`,
+  );
+  const warmup = rounds(1, WARMUP);
+  const events = rounds(WARMUP + 1, WARMUP + MEASURED);
+  const coreRun = core(warmup, events);
   const open = coreRun.converger.snapshot().filter((i) => i.status === 'open').length;
-  const serviceRate = await service(events);
+  const serviceRate = await service(warmup, events);
+  warmup.length = 0;
   events.length = 0;
   const state = stateBytes();
   let stormSeconds = NaN;

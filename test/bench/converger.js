@@ -92,7 +92,7 @@ async function publishAll(bus, events) {
 async function service(warmup, events) {
   const bus = new InProcessBus({ log });
   const runner = new ConvergerRunner(
-    { groupId: 'bench', latenessMs: 5_000, idleMs: 3_600_000, partitions: 6 },
+    { groupId: 'bench', latenessMs: 5_000, idleMs: 3_600_000, partitions: 6, durable: false },
     { bus, policy: defaultPolicy(), log },
   );
   await runner.start();

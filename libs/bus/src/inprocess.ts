@@ -107,6 +107,8 @@ export class InProcessBus implements Bus {
       if (log.spec.retentionMs !== undefined) trim(p, now - log.spec.retentionMs);
       p.arrived.notify();
     }
+    // A compacted topic nobody reads yet is compacted as it is written.
+    if (log.spec.compacted) for (const p of touched) this.release(topic, log.partitions.indexOf(p));
   }
 
   async subscribe<T = Buffer>(options: SubscribeOptions<T>): Promise<Subscription> {
@@ -151,7 +153,7 @@ export class InProcessBus implements Bus {
     let lowest = Infinity;
     for (const g of this.groups.values()) lowest = Math.min(lowest, g.committedOffset(topic, partition) ?? Infinity);
     const p = log.partitions[partition] as Partition;
-    if (p.latest) return compact(p, lowest);
+    if (p.latest) return compact(p, Math.min(lowest, p.start + p.records.length));
     const drop = Math.min(lowest, p.start + p.records.length) - p.start;
     // In chunks: removing from the head of an array moves the rest.
     if (lowest === Infinity || drop <= 0 || (drop < RELEASE_CHUNK && drop < p.records.length)) return;
@@ -170,7 +172,7 @@ function compact(p: Partition, upTo: number): void {
   const end = p.start + p.records.length;
   // Each pass looks at every replaced record not yet removed: with many, only now and then.
   const many = p.superseded!.length >= RELEASE_CHUNK;
-  if (upTo === Infinity || (many && upTo < p.compactedTo! + RELEASE_CHUNK && upTo < end)) return;
+  if (many && upTo < p.compactedTo! + RELEASE_CHUNK && upTo < end) return;
   p.compactedTo = upTo;
   const pending: number[] = [];
   for (const offset of p.superseded!) {

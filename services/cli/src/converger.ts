@@ -9,6 +9,7 @@ export async function startConverger(runtime: Runtime): Promise<Running> {
     bus: runtime.bus(),
     log: runtime.log.child({ service: 'converger' }),
     partitions: config.bus.partitions,
+    durable: config.bus.kind === 'kafka',
   });
   return {
     name: 'converger',

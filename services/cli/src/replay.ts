@@ -78,6 +78,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         // Time is driven below; the wall clock must not move it.
         idleMs: Number.MAX_SAFE_INTEGER,
         partitions: config.bus.partitions,
+        durable: false,
         now,
       },
       { bus, policy, log },

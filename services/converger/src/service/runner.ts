@@ -15,6 +15,12 @@ export interface RunnerOptions {
   idleMs: number;
   /** Partitions for the topics, when this runner creates them. */
   partitions: number;
+  /**
+   * Whether the bus outlives the process (Kafka): then a restart replays the uncommitted tail, so
+   * events stay uncommitted for the tail horizon. On the in-process bus, which a restart empties
+   * anyway, what is decided and published is committed at once and the bus lets it go.
+   */
+  durable: boolean;
   now?: () => number;
 }
 
@@ -62,7 +68,7 @@ export class ConvergerRunner {
     private readonly deps: RunnerDeps,
   ) {
     this.converger = new Converger(deps.policy);
-    this.horizonMs = tailHorizonMs(deps.policy);
+    this.horizonMs = options.durable ? tailHorizonMs(deps.policy) : 0;
     this.lastEventWall = this.now();
   }
 
@@ -208,7 +214,7 @@ export class ConvergerRunner {
       else this.openIncidents.delete(r.id);
       this.deps.metrics?.transitions.inc({ transition: r.transition, class: r.class });
     }
-    const commits = this.tail.settle(this.converger.watermark - this.horizonMs);
+    const commits = this.tail.settle(this.options.durable ? this.converger.watermark - this.horizonMs : Infinity);
     if (commits.length === 0 || !this.subscription) return;
     try {
       await this.subscription.commit(commits);

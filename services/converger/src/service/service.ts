@@ -13,6 +13,8 @@ export interface ConvergerServiceDeps {
   log: Logger;
   /** Partitions for k2.events and k2.incidents when this service creates them. */
   partitions: number;
+  /** The bus outlives the process (Kafka): keep the tail a restart replays uncommitted. */
+  durable: boolean;
 }
 
 export interface ConvergerService {
@@ -43,6 +45,7 @@ export async function startConvergerService(deps: ConvergerServiceDeps): Promise
       latenessMs: config.latenessSeconds * 1000,
       idleMs: config.idleSeconds * 1000,
       partitions: deps.partitions,
+      durable: deps.durable,
     },
     { bus: deps.bus, policy, log, metrics },
   );

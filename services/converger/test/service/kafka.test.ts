@@ -110,7 +110,7 @@ describe('the converger on Kafka', () => {
     const { records, sub } = await collectIncidents(bus, `reader-${cluster}`);
     onTestFinished(() => sub.close());
     const runner = new ConvergerRunner(
-      { groupId: `converger-${cluster}`, latenessMs: LATENESS_MS, idleMs: 5_000, partitions: 6 },
+      { groupId: `converger-${cluster}`, latenessMs: LATENESS_MS, idleMs: 5_000, partitions: 6, durable: true },
       { bus, policy: defaultPolicy(), log: quietLog },
     );
     onTestFinished(() => runner.stop());

@@ -15,9 +15,9 @@ import {
 
 const LATENESS_MS = 5_000;
 
-function runner(bus: InProcessBus, idleMs: number) {
+function runner(bus: InProcessBus, idleMs: number, durable = true) {
   const r = new ConvergerRunner(
-    { groupId: 'k2-converger', latenessMs: LATENESS_MS, idleMs, partitions: 6 },
+    { groupId: 'k2-converger', latenessMs: LATENESS_MS, idleMs, partitions: 6, durable },
     { bus, policy: defaultPolicy(), log: quietLog },
   );
   onTestFinished(() => r.stop());
@@ -100,5 +100,21 @@ describe('the converger on the bus', () => {
     await eventually(() => (records.length >= expected.length ? true : undefined), 15_000);
     expect(byIncident(records)).toEqual(byIncident(expected));
     expect(r.ready).toBe(true);
+  });
+
+  it('on a bus that does not outlive it, commits what it published at once, so the bus keeps nothing read', async () => {
+    const bus = new InProcessBus();
+    onTestFinished(() => bus.close());
+    const events = scenarioStream();
+    const r = runner(bus, 300, false);
+    await r.start();
+    await publishEvents(bus, events);
+    await eventually(() => (r.converger.watermark > Date.now() - 60_000 ? true : undefined), 10_000);
+    await eventually(() => (r.uncommitted === 0 ? true : undefined));
+    expect(await bus.snapshot(EVENTS_TOPIC)).toEqual([]);
+    // k2.incidents, compacted, keeps the latest record of each incident.
+    const incidents = await bus.snapshot(INCIDENTS_TOPIC);
+    expect(incidents.map((m) => m.key).sort()).toEqual([...new Set(incidents.map((m) => m.key))].sort());
+    expect(incidents).toHaveLength(3);
   });
 });

@@ -228,7 +228,7 @@ export class Converger {
   private fire(key: string, at: number): void {
     const group = this.groups.get(key);
     if (!group || group.due !== at) return;
-    delete group.due;
+    group.due = undefined;
     for (const [cls, track] of this.tracksOf(group)) {
       if (group.tracks[cls] !== track) continue; // superseded by a cause opened in this loop
       const p = this.classFor(cls);
@@ -299,10 +299,10 @@ export class Converger {
       if (track.reopenTimes.length >= this.policy.flappingReopens) track.flapping = true;
     } else {
       track.reopenTimes = [];
-      delete track.flapping;
+      track.flapping = undefined;
     }
     track.status = 'open';
-    delete track.resolvedAt;
+    track.resolvedAt = undefined;
     const superseded = supersedeOpenEffects(this.policy, group.tracks, cls, track);
     this.escalate(this.classFor(cls), track);
     this.emit(key, cls, track, reopen ? 'reopened' : 'opened', at);
@@ -341,7 +341,7 @@ export class Converger {
     track.seq = nextSeq(track, at);
     track.recordAt = at;
     track.transition = transition;
-    delete track.dirty;
+    track.dirty = undefined;
     this.out.push(this.record(key, cls, track, transition, at, extras));
   }
 

@@ -122,7 +122,7 @@ function addOccurrence(track: Track, o: Sighting, max: number): number {
     const count = o.effect ? entry.count : o.oom ? entry.count + 1 : Math.max(entry.count, o.count);
     const added = count - entry.count;
     entry.count = count;
-    delete entry.ok;
+    entry.ok = undefined;
     if (o.container) entry.container ??= o.container;
     if (o.node) entry.node ??= o.node;
     return added;

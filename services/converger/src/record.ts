@@ -7,7 +7,7 @@ import {
 } from '@k2/contracts';
 import { groupRef } from './observation.js';
 import { summarize } from './summary.js';
-import { distinctAffected, type Track } from './track.js';
+import { distinctAffected, makeAffected, makeTrack, type Track } from './track.js';
 
 /*
  * Tracks to Incident records and back. A record is all that k2.incidents keeps of an incident, so
@@ -41,7 +41,13 @@ export function toIncident(
   const ref = groupRef(key);
   const affected = [...track.affected]
     .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map(({ ok: _ok, ...a }) => a);
+    .map(({ kind, name, count, container, node }) => ({
+      kind,
+      name,
+      count,
+      ...(container ? { container } : {}),
+      ...(node ? { node } : {}),
+    }));
   const otherAffected = distinctAffected(track) - affected.length;
   const firstSeen = iso(track.first);
   const flapping = track.flapping === true;
@@ -86,12 +92,12 @@ export function fromIncident(record: Incident): Track {
   const first = Date.parse(record.firstSeen);
   const last = Date.parse(record.lastSeen);
   const open = record.status === 'open';
-  return {
+  return makeTrack({
     status: open ? 'open' : 'resolved',
     first,
     last,
     count: record.count,
-    affected: record.affected.map((a) => ({ ...a })),
+    affected: record.affected.map((a) => makeAffected(a.kind, a.name, a.count, a.container, a.node)),
     ...(record.otherAffected > 0 ? { otherFloor: record.otherAffected } : {}),
     causeLast: last,
     // Whether a probe failure killed is not recorded; one that absorbed effects evidently did.
@@ -109,5 +115,5 @@ export function fromIncident(record: Incident): Track {
     ...(record.flapping ? { flapping: true as const } : {}),
     ...(open ? {} : { resolvedAt: at }),
     known: last,
-  };
+  });
 }

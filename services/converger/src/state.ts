@@ -30,8 +30,8 @@ import { distinctAffected, fold, higher, newTrack, startEpisode, type Track } fr
  */
 
 interface Group {
-  /** Id prefixes of the last problem events, newest last: a redelivery changes nothing. */
-  seen: string[];
+  /** The first 48 bits of the ids of the last problem events, newest last: a redelivery changes nothing. */
+  seen: number[];
   tracks: Tracks;
   /** Time of this group's live deadline entry; other entries for it are stale. */
   due?: number;
@@ -171,7 +171,8 @@ export class Converger {
   }
 
   private problem(o: Observation, cls: ProblemClass, now: number): void {
-    const short = o.id.slice(0, SEEN_PREFIX);
+    // A number, not a string: an array of them holds plain doubles.
+    const short = parseInt(o.id.slice(0, SEEN_PREFIX), 16);
     const existing = this.groups.get(o.key);
     if (existing?.seen.includes(short)) {
       this.counters.duplicate++;
@@ -190,8 +191,9 @@ export class Converger {
     }
     let group = existing;
     if (!group) this.groups.set(o.key, (group = { seen: [], tracks: {} }));
-    group.seen.push(short);
-    if (group.seen.length > this.policy.limits.seenIds) group.seen.shift();
+    // Copied at their exact length: a pushed-to array keeps spare room, per group.
+    const kept = group.seen.length >= this.policy.limits.seenIds ? group.seen.slice(1) : group.seen;
+    group.seen = kept.concat(short);
     track ??= group.tracks[owner] = newTrack(o.at, this.classFor(owner).severity);
 
     const effect = claim ? cls : undefined;

@@ -38,7 +38,8 @@ const gc = runInNewContext('gc');
 function event(w, o) {
   const ns = `team-${w % 200}`;
   const pod = `app-${w}-7d9f8c6b5-${(w % 46656).toString(36).padStart(5, 'x')}`;
-  const at = new Date(T0 + (o - 1) * 60_000 + Math.floor((w / FINGERPRINTS) * 60_000)).toISOString();
+  // Whole seconds, as Kubernetes stamps events.
+  const at = new Date(T0 + (o - 1) * 60_000 + Math.floor((w / FINGERPRINTS) * 60) * 1000).toISOString();
   const raw = {
     metadata: { name: `${pod}.${w.toString(16)}`, namespace: ns, uid: `uid-${w}` },
     involvedObject: { kind: 'Pod', name: pod, namespace: ns, uid: `pod-${w}`, fieldPath: 'spec.containers{app}' },

@@ -14,7 +14,17 @@ import { distinctAffected, makeAffected, makeTrack, type Track } from './track.j
  * a track rebuilt from one continues where the record left off: same status, totals and seq.
  */
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** Records repeat a few instants (event times are whole seconds): each formatted once, while it recurs. */
+const formatted = new Map<number, string>();
+function iso(ms: number): string {
+  let text = formatted.get(ms);
+  if (text === undefined) {
+    if (formatted.size >= 10_000) formatted.clear();
+    text = new Date(ms).toISOString();
+    formatted.set(ms, text);
+  }
+  return text;
+}
 
 /**
  * seq rises with every record, and also when the converger has forgotten the incident (state

@@ -301,6 +301,8 @@ class Member implements Subscription {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.active.abort();
+      // A paused worker sleeps until resumed or stopped: stop them all, or close waits forever.
+      for (const w of this.workers.values()) w.stop.abort();
       const finished = [...this.workers.values()].map((w) => w.finished);
       this.group.leave(this);
       await Promise.all(finished);

@@ -263,6 +263,26 @@ export function busConformance(name: string, makeBus: () => Bus | Promise<Bus>, 
       for (const s of seen) expect(s.handled + s.lag).toBe(30);
     });
 
+    it('closes a paused subscription, and the group goes on from where it stopped', async () => {
+      const { bus, topic, subscribe, group } = await setup(2);
+      const groupId = group();
+      const first: string[] = [];
+      const a = await subscribe({
+        topics: topic,
+        groupId,
+        fromBeginning: true,
+        handler: async (m) => void first.push(m.key),
+      });
+      await bus.publish(topic, keyed(4, 'r'));
+      await eventually(() => expect(first).toHaveLength(4));
+      a.pause();
+      await a.close();
+      await bus.publish(topic, keyed(2, 's'));
+      const second: string[] = [];
+      await subscribe({ topics: topic, groupId, fromBeginning: true, handler: async (m) => void second.push(m.key) });
+      await eventually(() => expect(second.sort()).toEqual(['s0', 's1']));
+    });
+
     it('sends records that fail to parse to the dead-letter topic and carries on', async () => {
       const { bus, topic, subscribe, group } = await setup(1);
       const groupId = group();

@@ -276,6 +276,8 @@ export function busConformance(name: string, makeBus: () => Bus | Promise<Bus>, 
       await bus.publish(topic, keyed(4, 'r'));
       await eventually(() => expect(first).toHaveLength(4));
       a.pause();
+      // Long enough for its idle workers to settle into the pause.
+      await sleep(100);
       await a.close();
       await bus.publish(topic, keyed(2, 's'));
       const second: string[] = [];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster } from './cluster.js';
-import type { Scenario, ScenarioLine } from './scenario.js';
+import type { SimKubelet } from './kubelet.js';
+import type { MemoryScenarioLine, Scenario, ScenarioLine } from './scenario.js';
 import type { KubeObject } from './types.js';
 
 export interface PlayerOptions {
@@ -11,7 +12,13 @@ export interface PlayerOptions {
   /** Pause between rounds when looping, in scenario milliseconds. */
   loopGapMs?: number;
   onError?: (line: ScenarioLine, err: unknown) => void;
+  /** Where memory lines go; without it they are skipped. */
+  kubelet?: SimKubelet;
 }
+
+type TimelineEntry = { at: number; scenario: Scenario } & (
+  { line: ScenarioLine; memory?: undefined } | { memory: MemoryScenarioLine; line?: undefined }
+);
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -20,7 +27,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}
  * a test instead calls `advanceTo()` with scenario time and never waits.
  */
 export class ScenarioPlayer {
-  private readonly timeline: { line: ScenarioLine; scenario: Scenario }[];
+  private readonly timeline: TimelineEntry[];
   private readonly speed: number;
   private readonly roundLength: number;
   private next = 0;
@@ -39,8 +46,11 @@ export class ScenarioPlayer {
     this.speed = options.speed ?? 1;
     if (!(this.speed > 0)) throw new Error(`speed must be positive, got ${this.speed}`);
     this.timeline = scenarios
-      .flatMap((scenario) => scenario.lines.map((line) => ({ line, scenario })))
-      .sort((a, b) => a.line.at - b.line.at);
+      .flatMap((scenario): TimelineEntry[] => [
+        ...scenario.lines.map((line) => ({ at: line.at, line, scenario })),
+        ...(scenario.memory ?? []).map((memory) => ({ at: memory.at, memory, scenario })),
+      ])
+      .sort((a, b) => a.at - b.at);
     this.roundLength = Math.max(0, ...scenarios.map((s) => s.duration)) + (options.loopGapMs ?? 5_000);
     this.startedAt = cluster.clock.now();
   }
@@ -64,9 +74,10 @@ export class ScenarioPlayer {
         continue;
       }
       const entry = this.timeline[this.next]!;
-      if (this.round * this.roundLength + entry.line.at > t) return;
+      if (this.round * this.roundLength + entry.at > t) return;
       this.next++;
-      this.apply(entry.line, entry.scenario);
+      if (entry.line) this.apply(entry.line, entry.scenario);
+      else this.options.kubelet?.set(entry.memory.memory);
     }
   }
 
@@ -89,7 +100,7 @@ export class ScenarioPlayer {
   }
 
   private nextDue(): number | undefined {
-    if (this.next < this.timeline.length) return this.round * this.roundLength + this.timeline[this.next]!.line.at;
+    if (this.next < this.timeline.length) return this.round * this.roundLength + this.timeline[this.next]!.at;
     return this.options.loop ? (this.round + 1) * this.roundLength : undefined;
   }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { memoryLineSchema, type ContainerMemoryLine } from './kubelet.js';
 import { resourceForObject } from './resources.js';
 import type { KubeObject } from './types.js';
 
@@ -32,11 +33,22 @@ export interface ScenarioLine {
   source: string;
 }
 
+/** A line that sets a container's memory on its (simulated) kubelet: `{"at": 0, "memory": {...}}`. */
+export interface MemoryScenarioLine {
+  at: number;
+  memory: ContainerMemoryLine;
+  source: string;
+}
+
+const memoryEntrySchema = z.strictObject({ at: z.number().int().nonnegative(), memory: memoryLineSchema });
+
 export interface Scenario {
   name: string;
   description?: string;
   epoch?: number;
   lines: ScenarioLine[];
+  /** Container memory for the kubelet side, in time order. */
+  memory?: MemoryScenarioLine[];
   /** Scenario time of the last line. */
   duration: number;
 }
@@ -48,6 +60,7 @@ export class ScenarioError extends Error {
 /** Parses a JSON Lines scenario; every problem names the file and line. */
 export function parseScenario(text: string, file = '<scenario>'): Scenario {
   const lines: ScenarioLine[] = [];
+  const memory: MemoryScenarioLine[] = [];
   let header: z.infer<typeof headerSchema>['scenario'] | undefined;
   text.split('\n').forEach((raw, i) => {
     const where = `${file}:${i + 1}`;
@@ -65,6 +78,12 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
       header = h.data.scenario;
       return;
     }
+    if (typeof value === 'object' && value !== null && 'memory' in value) {
+      const m = memoryEntrySchema.safeParse(value);
+      if (!m.success) throw new ScenarioError(`${where}: ${z.prettifyError(m.error)}`);
+      memory.push({ ...m.data, source: where });
+      return;
+    }
     const parsed = lineSchema.safeParse(value);
     if (!parsed.success) throw new ScenarioError(`${where}: ${z.prettifyError(parsed.error)}`);
     const { object } = parsed.data;
@@ -75,12 +94,15 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
   });
   // Stable sort keeps the file order of lines that share a time.
   lines.sort((a, b) => a.at - b.at);
+  memory.sort((a, b) => a.at - b.at);
+  const last = Math.max(lines[lines.length - 1]?.at ?? 0, memory[memory.length - 1]?.at ?? 0);
   return {
     name: header?.name ?? file,
     description: header?.description,
     epoch: header?.epoch ? Date.parse(header.epoch) : undefined,
     lines,
-    duration: lines.length ? lines[lines.length - 1]!.at : 0,
+    memory,
+    duration: last,
   };
 }
 

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Authorizer, RequestAttributes } from './auth.js';
+import type { Authorizer, RequestAttributes, SimUser } from './auth.js';
 import type { Cluster, PatchType } from './cluster.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import type { SimKubelet } from './kubelet.js';
 import { apiVersionOf, findResource, type ResourceType } from './resources.js';
 import { badRequest, StatusError, statusBody } from './status.js';
 import { objectKey } from './store.js';
@@ -46,6 +47,7 @@ export class ApiServer {
     private readonly authorizer: Authorizer,
     tls: ServingCert,
     options: ApiServerOptions = {},
+    private readonly kubelet?: SimKubelet,
   ) {
     this.options = {
       host: '127.0.0.1',
@@ -92,6 +94,9 @@ export class ApiServer {
       return;
     }
     const user = this.authorizer.authenticate(req.headers.authorization);
+    const proxied = /^\/api\/v1\/nodes\/([^/]+)\/proxy\/metrics\/cadvisor$/.exec(path);
+    if (proxied && this.kubelet && req.method === 'GET')
+      return this.cadvisor(res, user, decodeURIComponent(proxied[1]!));
     const discovery = this.discovery(path);
     if (discovery !== undefined) return this.json(res, 200, discovery);
 
@@ -152,6 +157,15 @@ export class ApiServer {
         return this.json(res, 200, this.cluster.view(r, change.object));
       }
     }
+  }
+
+  /** nodes/proxy to the node's kubelet `/metrics/cadvisor`, authorized as `get nodes/proxy`. */
+  private cadvisor(res: ServerResponse, user: SimUser, node: string): void {
+    this.authorizer.authorize(user, { verb: 'get', group: '', resource: 'nodes', subresource: 'proxy' });
+    this.cluster.get(findResource('', 'v1', 'nodes')!, undefined, node);
+    const text = this.kubelet!.cadvisorText(this.cluster, node, this.cluster.clock.now());
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
   }
 
   private discovery(path: string): unknown {

@@ -3,6 +3,7 @@ import { ADMIN_RULES, Authorizer, type SimUser } from './auth.js';
 import { VirtualClock, type Clock } from './clock.js';
 import { Cluster } from './cluster.js';
 import { kubeconfig, writeKubeconfig } from './kubeconfig.js';
+import { SimKubelet } from './kubelet.js';
 import { ScenarioPlayer, type PlayerOptions } from './player.js';
 import type { Scenario } from './scenario.js';
 import { ApiServer, type ApiServerOptions } from './server.js';
@@ -25,6 +26,8 @@ export class KubeSimulator {
   readonly cluster: Cluster;
   readonly player: ScenarioPlayer;
   readonly token: string;
+  /** The nodes' kubelets: container memory for /api/v1/nodes/{node}/proxy/metrics/cadvisor. */
+  readonly kubelet = new SimKubelet();
   private server: ApiServer | undefined;
   private tls: ServingCert | undefined;
   private readonly authorizer: Authorizer;
@@ -39,13 +42,13 @@ export class KubeSimulator {
       { name: 'admin', token: this.token, rules: ADMIN_RULES },
       ...(options.users ?? []),
     ]);
-    this.player = new ScenarioPlayer(this.cluster, options.scenarios ?? [], options);
+    this.player = new ScenarioPlayer(this.cluster, options.scenarios ?? [], { ...options, kubelet: this.kubelet });
   }
 
   /** Starts serving; with wall-clock time the scenarios start playing too. */
   async start(): Promise<string> {
     this.tls = await servingCert();
-    this.server = new ApiServer(this.cluster, this.authorizer, this.tls, this.options);
+    this.server = new ApiServer(this.cluster, this.authorizer, this.tls, this.options, this.kubelet);
     const url = await this.server.listen();
     if (!this.virtualClock) this.player.start();
     else this.player.advanceTo(0);

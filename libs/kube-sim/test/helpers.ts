@@ -52,8 +52,8 @@ export async function api(
   init: { method?: string; body?: unknown; token?: string | null; contentType?: string; accept?: string } = {},
 ) {
   const { request } = await import('node:https');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     const url = new URL(path, sim.url);
     const headers: Record<string, string> = {};
     const token = init.token === undefined ? sim.token : init.token;

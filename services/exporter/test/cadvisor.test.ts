@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { parseCadvisor } from '@k2/exporter';
+
+// Shaped like a kubelet's /metrics/cadvisor: pod-level cgroups (container=""), other families.
+const TEXT = `# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.
+# TYPE container_cpu_usage_seconds_total counter
+container_cpu_usage_seconds_total{container="app",cpu="total",id="/kubepods/burstable/pod1/abc",image="r/app:1",name="abc",namespace="shop",pod="cart-1"} 12.5 1764111111000
+# HELP container_memory_cache Number of bytes of page cache memory.
+# TYPE container_memory_cache gauge
+container_memory_cache{container="",id="/kubepods/burstable/pod1",image="",name="",namespace="shop",pod="cart-1"} 9.437184e+08 1764111111000
+container_memory_cache{container="app",id="/kubepods/burstable/pod1/abc",image="r/app:1",name="abc",namespace="shop",pod="cart-1"} 9.437184e+08 1764111111000
+container_memory_cache{container="POD",id="/kubepods/burstable/pod1/pause",image="pause:3.9",name="pause",namespace="shop",pod="cart-1"} 0 1764111111000
+# HELP container_memory_usage_bytes Current memory usage in bytes, including all memory regardless of when it was accessed
+# TYPE container_memory_usage_bytes gauge
+container_memory_usage_bytes{container="",id="/kubepods/burstable/pod1",image="",name="",namespace="shop",pod="cart-1"} 1.6e+09 1764111111000
+container_memory_usage_bytes{container="app",id="/kubepods/burstable/pod1/abc",image="r/app:1",name="abc",namespace="shop",pod="cart-1"} 1.572864e+09 1764111111000
+container_memory_usage_bytes{container="side \\"car\\"",id="/kubepods/burstable/pod1/def",image="r/side:1",name="def",namespace="shop",pod="cart-1"} 1.048576e+07 1764111111000
+# HELP container_memory_working_set_bytes Current working set in bytes.
+# TYPE container_memory_working_set_bytes gauge
+container_memory_working_set_bytes{container="app",id="/kubepods/burstable/pod1/abc",image="r/app:1",name="abc",namespace="shop",pod="cart-1"} 1.1534336e+09 1764111111000
+# HELP container_spec_memory_limit_bytes Memory limit for the container.
+# TYPE container_spec_memory_limit_bytes gauge
+container_spec_memory_limit_bytes{container="side \\"car\\"",id="/kubepods/burstable/pod1/def",image="r/side:1",name="def",namespace="shop",pod="cart-1"} 0 1764111111000
+container_spec_memory_limit_bytes{container="app",id="/kubepods/burstable/pod1/abc",image="r/app:1",name="abc",namespace="shop",pod="cart-1"} 2.147483648e+09 1764111111000
+`;
+
+describe('parseCadvisor', () => {
+  it('reads each container once, skipping pod-level and sandbox series and other families', () => {
+    const byName = new Map(parseCadvisor(TEXT).map((c) => [c.container, c]));
+    expect([...byName.keys()].sort()).toEqual(['app', 'side "car"']);
+    expect(byName.get('app')).toEqual({
+      namespace: 'shop',
+      pod: 'cart-1',
+      container: 'app',
+      usage: 1_572_864_000,
+      cache: 943_718_400,
+      rss: 0,
+      shmem: 0,
+      workingSet: 1_153_433_600,
+      limit: 2_147_483_648,
+    });
+    // cAdvisor's 0 limit means unlimited
+    expect(byName.get('side "car"')!.limit).toBeUndefined();
+  });
+
+  it('rejects text that is not the Prometheus format', () => {
+    expect(() => parseCadvisor('container_memory_cache{container="a" 12\n')).toThrow();
+  });
+});

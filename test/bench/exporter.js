@@ -1,0 +1,221 @@
+/**
+ * `npm run bench -- exporter`: one Prometheus scrape of the exporter's /metrics at
+ * K2_BENCH_EXPORTER_CONTAINERS (10,000) containers, and the exporter's RSS:
+ *   - cluster mode: 100 nodes of 100 containers, each node's kubelet /metrics/cadvisor read
+ *     through the simulator's nodes/proxy, parsed, named and served; the baseline is the raw
+ *     parse (parse-prometheus-text-format) of the same cAdvisor text, in the same run;
+ *   - node mode: 10,000 containers on one node, read from a cgroup v2 tree (systemd driver) of
+ *     real-looking files; the baseline is merely reading the same files.
+ * The simulator runs in a child process (this file, forked), so scrape times and RSS are the
+ * exporter's own; a scrape includes the HTTP request, as Prometheus sees it.
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { KubeConfig } from '@kubernetes/client-node';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { InProcessBus } from '@k2/bus';
+import { configSchema } from '@k2/config';
+import { findContainerCgroups, startExporterService } from '@k2/exporter';
+import { createLogger } from '@k2/log';
+
+const CONTAINERS = Number(process.env.K2_BENCH_EXPORTER_CONTAINERS ?? 10_000);
+const NODES = 100;
+const SCRAPES = 5;
+const MiB = 2 ** 20;
+const log = createLogger({ name: 'bench-exporter', level: 'warn' });
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Child process: a simulator with `containers` pods of one container spread over `nodes` nodes. */
+async function simulator() {
+  const { KubeSimulator, ScenarioBuilder } = await import('@k2/kube-sim');
+  const { containers, nodes } = JSON.parse(process.env.K2_BENCH_EXPORTER_SIM);
+  const b = new ScenarioBuilder('exporter-bench');
+  const names = Array.from({ length: nodes }, (_, i) => `node-${i + 1}`);
+  for (const n of names) b.node(n);
+  const pods = [];
+  const perDeployment = 100;
+  for (let d = 0; d * perDeployment < containers; d++) {
+    const replicas = Math.min(perDeployment, containers - d * perDeployment);
+    pods.push(...b.deployment(`team-${d % 50}`, `app-${d}`, replicas, names, undefined, '1Gi'));
+  }
+  const sim = new KubeSimulator({ virtualTime: true, scenarios: [b.build()] });
+  await sim.start();
+  sim.advance(1_000);
+  process.send({ type: 'ready', kubeconfig: sim.kubeconfig(), pods: pods.map((p) => p.uid) });
+  process.on('message', async (m) => {
+    if (m.type === 'stop') {
+      await sim.stop();
+      process.exit(0);
+    }
+  });
+}
+
+async function startSim(containers, nodes) {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, K2_BENCH_EXPORTER_SIM: JSON.stringify({ containers, nodes }) },
+  });
+  const ready = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code}) before it was ready`)));
+  });
+  const kc = new KubeConfig();
+  kc.loadFromString(ready.kubeconfig);
+  return {
+    kc,
+    podUids: ready.pods,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.send({ type: 'stop' });
+      }),
+  };
+}
+
+async function exporter(kc, overrides) {
+  const bus = new InProcessBus();
+  const config = configSchema.parse({ exporter: { http: { port: 0 }, ...overrides } }).exporter;
+  const service = await startExporterService({ config, cluster: 'bench', bus, kc, log, partitions: 1 });
+  return {
+    service,
+    stop: async () => {
+      await service.stop();
+      await bus.close();
+    },
+  };
+}
+
+/** Times SCRAPES scrapes after one warm-up; returns the median ms and the series count of the last. */
+async function timeScrapes(url) {
+  const times = [];
+  let text = '';
+  for (let i = 0; i <= SCRAPES; i++) {
+    const start = performance.now();
+    const res = await fetch(`${url}/metrics`);
+    text = await res.text();
+    if (i > 0) times.push(performance.now() - start);
+  }
+  const containers = text
+    .split('\n')
+    .filter((l) => l.startsWith('k2_container_memory_usage_minus_cache_bytes{')).length;
+  return { ms: median(times), containers };
+}
+
+async function clusterMode() {
+  const sim = await startSim(CONTAINERS, NODES);
+  try {
+    const { service, stop } = await exporter(sim.kc, {});
+    try {
+      const { ms, containers } = await timeScrapes(service.url);
+      gc();
+      const rss = process.memoryUsage().rss;
+      // Baseline: the same cAdvisor text, fetched once, parsed raw.
+      const server = sim.kc.getCurrentCluster().server;
+      const { fetchWithKubeConfig } = await import('../../services/exporter/dist/cadvisor/fetch.js');
+      const texts = await Promise.all(
+        Array.from({ length: NODES }, (_, i) =>
+          fetchWithKubeConfig(sim.kc, `${server}/api/v1/nodes/node-${i + 1}/proxy/metrics/cadvisor`, 30_000),
+        ),
+      );
+      const parses = [];
+      for (let r = 0; r < SCRAPES; r++) {
+        const start = performance.now();
+        for (const t of texts) parsePrometheusTextFormat(t);
+        parses.push(performance.now() - start);
+      }
+      return { ms, containers, rss, baselineMs: median(parses), bytes: texts.reduce((n, t) => n + t.length, 0) };
+    } finally {
+      await stop();
+    }
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** A cgroup v2 tree, systemd driver, with one container scope per pod: the builder's container id is sha256(uid). */
+async function writeCgroupTree(root, podUids) {
+  const { createHash } = await import('node:crypto');
+  writeFileSync(join(root, 'cgroup.controllers'), 'cpuset cpu io memory hugetlb pids rdma misc\n');
+  const qos = join(root, 'kubepods.slice', 'kubepods-burstable.slice');
+  podUids.forEach((uid, i) => {
+    const id = createHash('sha256').update(uid).digest('hex');
+    const dir = join(qos, `kubepods-burstable-pod${uid.replaceAll('-', '_')}.slice`, `cri-containerd-${id}.scope`);
+    mkdirSync(dir, { recursive: true });
+    const anon = (200 + (i % 300)) * MiB;
+    const file = (100 + (i % 200)) * MiB;
+    writeFileSync(join(dir, 'memory.current'), `${anon + file}\n`);
+    writeFileSync(join(dir, 'memory.max'), `${1024 * MiB}\n`);
+    writeFileSync(
+      join(dir, 'memory.stat'),
+      `anon ${anon}\nfile ${file}\nkernel 1048576\nkernel_stack 262144\nshmem ${4 * MiB}\nfile_mapped ${8 * MiB}\n` +
+        `inactive_anon 0\nactive_anon ${anon}\ninactive_file ${file / 2}\nactive_file ${file / 2}\nunevictable 0\n` +
+        `slab 786432\npgfault 123456\npgmajfault 12\n`,
+    );
+  });
+}
+
+async function nodeMode() {
+  const sim = await startSim(CONTAINERS, 1);
+  const root = mkdtempSync(join(tmpdir(), 'k2-bench-cgroup-'));
+  try {
+    await writeCgroupTree(root, sim.podUids);
+    const { service, stop } = await exporter(sim.kc, { mode: 'node', nodeName: 'node-1', cgroupRoot: root });
+    try {
+      const { ms, containers } = await timeScrapes(service.url);
+      gc();
+      const rss = process.memoryUsage().rss;
+      // Baseline: walking the tree and reading the same three files per container, nothing else.
+      const reads = [];
+      for (let r = 0; r < SCRAPES; r++) {
+        const start = performance.now();
+        for (const cg of findContainerCgroups(root, 2)) {
+          for (const f of ['memory.current', 'memory.stat', 'memory.max']) readFileSync(join(cg.dir, f), 'utf8');
+        }
+        reads.push(performance.now() - start);
+      }
+      return { ms, containers, rss, baselineMs: median(reads) };
+    } finally {
+      await stop();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    await sim.stop();
+  }
+}
+
+export async function run() {
+  console.log(`exporter: ${CONTAINERS} containers; median of ${SCRAPES} scrapes of /metrics after a warm-up`);
+  const cluster = await clusterMode();
+  console.log(
+    `cluster mode (${NODES} kubelets via nodes/proxy): ${round(cluster.ms)} ms per scrape, ${cluster.containers} containers ` +
+      `(target <= 250); baseline raw parse of the same ${round(cluster.bytes / MiB)} MiB of cAdvisor text: ` +
+      `${round(cluster.baselineMs)} ms (scrape = ${round(cluster.ms / cluster.baselineMs, 2)}x baseline)`,
+  );
+  const node = await nodeMode();
+  console.log(
+    `node mode (cgroup v2, systemd driver): ${round(node.ms)} ms per scrape, ${node.containers} containers ` +
+      `(target <= 250); baseline reading the same files: ${round(node.baselineMs)} ms ` +
+      `(scrape = ${round(node.ms / node.baselineMs, 2)}x baseline)`,
+  );
+  const rssMb = Math.max(cluster.rss, node.rss) / MiB;
+  console.log(
+    `RSS after a full GC: cluster mode ${round(cluster.rss / MiB)} MB, node mode ${round(node.rss / MiB)} MB (target <= 150)`,
+  );
+  const results = {
+    cluster_scrape_ms_10k: round(cluster.ms),
+    node_scrape_ms_10k: round(node.ms),
+    rss_mb_10k: round(rssMb),
+  };
+  console.log(JSON.stringify({ bench: 'exporter', results }));
+}
+
+if (process.env.K2_BENCH_EXPORTER_SIM) await simulator();

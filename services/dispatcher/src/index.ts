@@ -1,0 +1,15 @@
+export { Dispatcher, type DispatcherCounters, type DispatcherOptions } from './dispatch/dispatcher.js';
+export { incidentToAlert } from './inputs/incident.js';
+export { AlertmanagerWebhook, alertmanagerToAlerts } from './inputs/alertmanager.js';
+export { GenericAlerts, genericToAlerts, labelsFingerprint } from './inputs/generic.js';
+export { routingSchema, type ReceiverConfig, type RoutingConfig } from './route/config.js';
+export { DEFAULT_ROUTING_FILE, loadRoutingFile, parseRoutingYaml } from './route/load.js';
+export { parseMatcher, matches, type Matcher } from './route/matcher.js';
+export { buildRouteTree, DEFAULT_TIMING, groupKey, matchRoutes, type Route } from './route/tree.js';
+export { notificationLine } from './notify/file.js';
+export { MemoryStore } from './store/memory.js';
+export { SqliteStore } from './store/sqlite.js';
+export type { StateStore } from './store/store.js';
+export { onCallAt, type OnCall } from './oncall/schedule.js';
+export { sha256Hex } from './api/auth.js';
+export { startDispatcherService, type DispatcherService, type DispatcherServiceDeps } from './service/service.js';

@@ -1,0 +1,63 @@
+import { createHmac } from 'node:crypto';
+import type { Notification } from '@k2/contracts';
+import type { SenderContext } from './context.js';
+import { classifyStatus, parseJson, postJson, sendHttp, type HttpAnswer } from './http.js';
+import { escapeMarkdown, renderBody, title } from './message.js';
+import { readSecret } from './secrets.js';
+import type { Sender, SendResult } from './sender.js';
+
+/** DingTalk's "send too fast" errcode; a throttled robot stays blocked for 10 minutes (throttle_pause). */
+export const DINGTALK_THROTTLED = 130101;
+
+/** DingTalk's signature: base64(HMAC-SHA256(key = secret, message = `${timestampMs}\n${secret}`)), URL-encoded. */
+export function dingtalkSign(secret: string, timestampMs: string): string {
+  return encodeURIComponent(createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64'));
+}
+
+/** DingTalk answers 200 with an errcode: anything but 0 is a failure, 130101 is throttling. */
+export function dingtalkResult(answer: HttpAnswer): SendResult {
+  const base = classifyStatus(answer);
+  if (!base.ok) return base;
+  const body = parseJson(answer.text);
+  const code = body?.errcode;
+  if (code === 0) return base;
+  const error = `errcode ${String(code)}: ${String(body?.errmsg ?? answer.text.slice(0, 200))}`;
+  if (code === DINGTALK_THROTTLED) return { ok: false, retry: true, status: answer.status, error, throttled: true };
+  return { ok: false, retry: false, status: answer.status, error };
+}
+
+/** DingTalk group robot: markdown; with a secret, `timestamp` (ms) and `sign` go in the URL. */
+export class DingTalkSender implements Sender {
+  readonly kind = 'dingtalk';
+  readonly secrets: string[];
+  private readonly url: string;
+  private readonly secret: string | undefined;
+
+  constructor(private readonly ctx: SenderContext) {
+    const d = ctx.cfg.dingtalk!;
+    this.url = readSecret(d.url, ctx.env);
+    this.secret = d.secret ? readSecret(d.secret, ctx.env) : undefined;
+    this.secrets = [this.url, ...(this.secret ? [this.secret] : [])];
+  }
+
+  payload(n: Notification): string {
+    const heading = title(n);
+    const { text, fellBack } = renderBody(this.ctx.cfg, n, escapeMarkdown);
+    if (fellBack) this.ctx.onTemplateFallback(n.receiver);
+    return JSON.stringify({
+      msgtype: 'markdown',
+      markdown: { title: heading, text: `#### ${escapeMarkdown(heading)}\n\n${text}` },
+    });
+  }
+
+  signedUrl(): string {
+    if (!this.secret) return this.url;
+    const timestamp = String(this.ctx.now?.() ?? Date.now());
+    const sep = this.url.includes('?') ? '&' : '?';
+    return `${this.url}${sep}timestamp=${timestamp}&sign=${dingtalkSign(this.secret, timestamp)}`;
+  }
+
+  send(n: Notification, signal: AbortSignal) {
+    return sendHttp(() => postJson(this.signedUrl(), this.payload(n), {}, signal), dingtalkResult);
+  }
+}

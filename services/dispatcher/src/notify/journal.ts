@@ -1,0 +1,28 @@
+import type { StateStore } from '../store/store.js';
+
+/**
+ * Outcome writes (delivery log, outbox removal, dead letters) gathered for a moment and committed
+ * in one transaction: one commit per burst instead of one per notification. A crash before the
+ * commit leaves the notification in the outbox, so it is sent again: at least once, never lost.
+ */
+export class Journal {
+  private queued: (() => void)[] = [];
+  private scheduled = false;
+
+  constructor(private readonly store: StateStore) {}
+
+  write(op: () => void): void {
+    this.queued.push(op);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.queued.length === 0) return;
+    const ops = this.queued;
+    this.queued = [];
+    this.store.transaction(() => ops.forEach((op) => op()));
+  }
+}

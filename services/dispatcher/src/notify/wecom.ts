@@ -1,0 +1,45 @@
+import type { Notification } from '@k2/contracts';
+import type { SenderContext } from './context.js';
+import { classifyStatus, parseJson, postJson, sendHttp, type HttpAnswer } from './http.js';
+import { escapeMarkdown, renderBody, title } from './message.js';
+import { readSecret } from './secrets.js';
+import type { Sender, SendResult } from './sender.js';
+
+/** WeCom's "api freq out of limit" errcode (20 messages a minute per robot). */
+export const WECOM_THROTTLED = 45009;
+
+/** WeCom answers 200 with an errcode, like DingTalk. */
+export function wecomResult(answer: HttpAnswer): SendResult {
+  const base = classifyStatus(answer);
+  if (!base.ok) return base;
+  const body = parseJson(answer.text);
+  const code = body?.errcode;
+  if (code === 0) return base;
+  const error = `errcode ${String(code)}: ${String(body?.errmsg ?? answer.text.slice(0, 200))}`;
+  if (code === WECOM_THROTTLED) return { ok: false, retry: true, status: answer.status, error, throttled: true };
+  return { ok: false, retry: false, status: answer.status, error };
+}
+
+/** WeCom group robot: markdown (4,096 bytes at most). */
+export class WeComSender implements Sender {
+  readonly kind = 'wecom';
+  readonly secrets: string[];
+  private readonly url: string;
+
+  constructor(private readonly ctx: SenderContext) {
+    this.url = readSecret(ctx.cfg.wecom!.url, ctx.env);
+    this.secrets = [this.url];
+  }
+
+  payload(n: Notification): string {
+    const { text, fellBack } = renderBody(this.ctx.cfg, n, escapeMarkdown);
+    if (fellBack) this.ctx.onTemplateFallback(n.receiver);
+    let content = `### ${escapeMarkdown(title(n))}\n${text}`;
+    while (Buffer.byteLength(content) > 4096) content = `${content.slice(0, Math.floor(content.length * 0.9))}…`;
+    return JSON.stringify({ msgtype: 'markdown', markdown: { content } });
+  }
+
+  send(n: Notification, signal: AbortSignal) {
+    return sendHttp(() => postJson(this.url, this.payload(n), {}, signal), wecomResult);
+  }
+}

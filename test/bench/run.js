@@ -4,6 +4,9 @@ const BENCHES = {
   sim: () => import('./sim.js'),
   eventer: () => import('./eventer.js'),
   converger: () => import('./converger.js'),
+  dispatcher: () => import('./dispatcher.js'),
+  exporter: () => import('./exporter.js'),
+  'event-center': () => import('./event-center.js'),
 };
 
 const wanted = process.argv.slice(2);

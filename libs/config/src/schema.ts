@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { eventCenterSchema } from './event-center.js';
+import { exporterSchema } from './exporter.js';
+import { dispatcherSchema } from './dispatcher.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -145,6 +148,9 @@ export const configSchema = z.strictObject({
   eventer: eventerSchema.prefault({}),
   oomWatcher: oomWatcherSchema.prefault({}),
   converger: convergerSchema.prefault({}),
+  eventCenter: eventCenterSchema.prefault({}),
+  exporter: exporterSchema.prefault({}),
+  dispatcher: dispatcherSchema.prefault({}),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),

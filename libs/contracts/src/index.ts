@@ -1,4 +1,5 @@
 export { ACKS_TOPIC, IncidentAck } from './ack.js';
+export { Alert, ALERTS_TOPIC, AlertSource, DeliveryOutcome, Labels, Notification } from './alert.js';
 export { fingerprint, maskMessage, maskName, type FingerprintInput } from './fingerprint.js';
 export { eventId, oomEventId } from './ids.js';
 export {

@@ -2,7 +2,10 @@ import { Command } from 'commander';
 import { ConfigError } from '@k2/config';
 import { checkConfigCommand } from './commands/check-config.js';
 import { convergerCommand } from './commands/converger.js';
+import { dispatcherCommand } from './commands/dispatcher.js';
+import { eventCenterCommand } from './commands/event-center.js';
 import { eventerCommand } from './commands/eventer.js';
+import { exporterCommand } from './commands/exporter.js';
 import { oomWatcherCommand } from './commands/oom-watcher.js';
 import { replayCommand } from './commands/replay.js';
 import { StartError } from './component.js';
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
   eventerCommand(program);
   oomWatcherCommand(program);
   convergerCommand(program);
+  dispatcherCommand(program);
+  eventCenterCommand(program);
+  exporterCommand(program);
   replayCommand(program);
   return program;
 }

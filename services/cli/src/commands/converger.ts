@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { convergerComponent } from '../converger.js';
-import { launch } from '../launch.js';
 import { loadCliConfig } from '../options.js';
+import { loadComponent } from '../lazy.js';
 
 export function convergerCommand(program: Command): void {
   program
@@ -11,6 +10,7 @@ export function convergerCommand(program: Command): void {
     )
     .option('-c, --config <file>', 'K2 config file (YAML); its converger and bus sections apply')
     .action(async (opts: { config?: string }) => {
+      const { launch, convergerComponent } = await loadComponent('converger', 'convergerComponent');
       await launch([convergerComponent], loadCliConfig(opts.config));
     });
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { eventerComponent } from '../eventer.js';
-import { launch } from '../launch.js';
 import { loadCliConfig } from '../options.js';
+import { loadComponent } from '../lazy.js';
 
 export function eventerCommand(program: Command): void {
   program
@@ -11,6 +10,7 @@ export function eventerCommand(program: Command): void {
     )
     .option('-c, --config <file>', 'K2 config file (YAML); its eventer, bus and kubernetes sections apply')
     .action(async (opts: { config?: string }) => {
+      const { launch, eventerComponent } = await loadComponent('eventer', 'eventerComponent');
       await launch([eventerComponent], loadCliConfig(opts.config));
     });
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { launch } from '../launch.js';
 import { loadCliConfig } from '../options.js';
-import { oomWatcherComponent } from '../oom-watcher.js';
+import { loadComponent } from '../lazy.js';
 
 export function oomWatcherCommand(program: Command): void {
   program
@@ -11,6 +10,7 @@ export function oomWatcherCommand(program: Command): void {
     )
     .option('-c, --config <file>', 'K2 config file (YAML); its oomWatcher, bus and kubernetes sections apply')
     .action(async (opts: { config?: string }) => {
+      const { launch, oomWatcherComponent } = await loadComponent('oom-watcher', 'oomWatcherComponent');
       await launch([oomWatcherComponent], loadCliConfig(opts.config));
     });
 }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { loadScenario } from '@k2/kube-sim';
 import { createLogger } from '@k2/log';
 import { loadCliConfig } from '../options.js';
-import { replay } from '../replay.js';
 
 export function replayCommand(program: Command): void {
   program
@@ -16,6 +14,7 @@ export function replayCommand(program: Command): void {
     .option('-c, --config <file>', 'K2 config file (YAML): cluster name, eventer filters, bus partitions')
     .action(async (opts: { scenario: string; out: string; policy?: string; config?: string }) => {
       const config = loadCliConfig(opts.config);
+      const [{ loadScenario }, { replay }] = await Promise.all([import('@k2/kube-sim'), import('../replay.js')]);
       const scenario = loadScenario(opts.scenario);
       const log = createLogger({ name: 'k2-replay', level: 'warn' });
       let reported = -1;

@@ -1,7 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadCliConfig } from '../options.js';
-import { launch } from '../launch.js';
-import { simulatorComponent } from '../simulator.js';
+import { loadComponent } from '../lazy.js';
 
 function positive(value: string): number {
   const n = Number(value);
@@ -43,6 +42,7 @@ export function simCommand(program: Command): void {
       if (opts.loop !== undefined) s.loop = opts.loop as boolean;
       if (opts.kubeconfig !== undefined) s.kubeconfigPath = opts.kubeconfig as string;
       if (opts.history !== undefined) s.historyLimit = opts.history as number;
+      const { launch, simulatorComponent } = await loadComponent('simulator', 'simulatorComponent');
       await launch([simulatorComponent], config);
     });
 }

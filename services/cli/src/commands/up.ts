@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { COMPONENTS } from '../components.js';
-import { launch } from '../launch.js';
 import { loadCliConfig } from '../options.js';
 
 export function upCommand(program: Command): void {
@@ -12,6 +10,7 @@ export function upCommand(program: Command): void {
     .option('-c, --config <file>', 'K2 config file (YAML); environment K2__SECTION__KEY overrides it')
     .action(async (opts: { config?: string }) => {
       const config = loadCliConfig(opts.config);
+      const [{ COMPONENTS }, { launch }] = await Promise.all([import('../components.js'), import('../launch.js')]);
       await launch(
         COMPONENTS.filter((c) => c.enabled(config)),
         config,

@@ -1,4 +1,5 @@
 export { ConfigError, loadConfig, type ConfigProblem, type LoadOptions } from './load.js';
+export { loadYamlFile, parseYamlFile, type YamlFileOptions } from './yaml-file.js';
 export {
   configSchema,
   type BusConfig,

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Notification } from '@k2/contracts';
 import type { SenderContext } from './context.js';
-import { classifyStatus, parseJson, postJson, sendHttp, type HttpAnswer } from './http.js';
+import { errcodeResult, postJson, sendHttp, type HttpAnswer } from './http.js';
 import { escapeMarkdown, renderBody, title } from './message.js';
 import { readSecret } from './secrets.js';
 import type { Sender, SendResult } from './sender.js';
@@ -16,14 +16,7 @@ export function dingtalkSign(secret: string, timestampMs: string): string {
 
 /** DingTalk answers 200 with an errcode: anything but 0 is a failure, 130101 is throttling. */
 export function dingtalkResult(answer: HttpAnswer): SendResult {
-  const base = classifyStatus(answer);
-  if (!base.ok) return base;
-  const body = parseJson(answer.text);
-  const code = body?.errcode;
-  if (code === 0) return base;
-  const error = `errcode ${String(code)}: ${String(body?.errmsg ?? answer.text.slice(0, 200))}`;
-  if (code === DINGTALK_THROTTLED) return { ok: false, retry: true, status: answer.status, error, throttled: true };
-  return { ok: false, retry: false, status: answer.status, error };
+  return errcodeResult(answer, DINGTALK_THROTTLED);
 }
 
 /** DingTalk group robot: markdown; with a secret, `timestamp` (ms) and `sign` go in the URL. */

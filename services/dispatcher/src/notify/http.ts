@@ -110,3 +110,18 @@ export function parseJson(text: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/**
+ * Robots that answer HTTP 200 with an `errcode` in the body (DingTalk, WeCom): anything but 0 is a
+ * failure; `throttledCode` is the robot's rate-limit code, retried later as throttling.
+ */
+export function errcodeResult(answer: HttpAnswer, throttledCode: number): SendResult {
+  const base = classifyStatus(answer);
+  if (!base.ok) return base;
+  const body = parseJson(answer.text);
+  const code = body?.errcode;
+  if (code === 0) return base;
+  const error = `errcode ${String(code)}: ${String(body?.errmsg ?? answer.text.slice(0, 200))}`;
+  if (code === throttledCode) return { ok: false, retry: true, status: answer.status, error, throttled: true };
+  return { ok: false, retry: false, status: answer.status, error };
+}

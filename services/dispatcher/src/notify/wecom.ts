@@ -1,6 +1,6 @@
 import type { Notification } from '@k2/contracts';
 import type { SenderContext } from './context.js';
-import { classifyStatus, parseJson, postJson, sendHttp, type HttpAnswer } from './http.js';
+import { errcodeResult, postJson, sendHttp, type HttpAnswer } from './http.js';
 import { escapeMarkdown, renderBody, title } from './message.js';
 import { readSecret } from './secrets.js';
 import type { Sender, SendResult } from './sender.js';
@@ -10,14 +10,7 @@ export const WECOM_THROTTLED = 45009;
 
 /** WeCom answers 200 with an errcode, like DingTalk. */
 export function wecomResult(answer: HttpAnswer): SendResult {
-  const base = classifyStatus(answer);
-  if (!base.ok) return base;
-  const body = parseJson(answer.text);
-  const code = body?.errcode;
-  if (code === 0) return base;
-  const error = `errcode ${String(code)}: ${String(body?.errmsg ?? answer.text.slice(0, 200))}`;
-  if (code === WECOM_THROTTLED) return { ok: false, retry: true, status: answer.status, error, throttled: true };
-  return { ok: false, retry: false, status: answer.status, error };
+  return errcodeResult(answer, WECOM_THROTTLED);
 }
 
 /** WeCom group robot: markdown (4,096 bytes at most). */

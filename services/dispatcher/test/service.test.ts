@@ -255,7 +255,8 @@ oncall:
     const dir = mkdtempSync(join(tmpdir(), 'k2-dispatcher-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const first = await start(hookConfig(hook.url), dir);
-    await first.bus.publish(INCIDENTS_TOPIC, [{ key: 'c'.repeat(32), value: incident() }]);
+    const opened = incident();
+    await first.bus.publish(INCIDENTS_TOPIC, [{ key: opened.id, value: opened }]);
     await eventually(() => hook.received.length === 1);
     await first.service.stop();
     await first.bus.close();
@@ -265,17 +266,19 @@ oncall:
       await second.bus.close();
     });
     // The same record again (a new bus replays it), then its resolution.
-    await second.bus.publish(INCIDENTS_TOPIC, [{ key: 'c'.repeat(32), value: incident() }]);
+    await second.bus.publish(INCIDENTS_TOPIC, [{ key: opened.id, value: opened }]);
     await eventually(
       () => second.service.dispatcher.counters.duplicates === 1,
       5000,
       `duplicates ${JSON.stringify(second.service.dispatcher.counters)}`,
     );
-    const resolvedAt = new Date().toISOString();
+    // A resolution stamped before its incident's firstSeen would be refused by the schema (and dead-lettered).
+    const resolvedAt = new Date(Math.max(Date.now(), Date.parse(opened.firstSeen))).toISOString();
     await second.bus.publish(INCIDENTS_TOPIC, [
       {
-        key: 'c'.repeat(32),
+        key: opened.id,
         value: incident({
+          firstSeen: opened.firstSeen,
           status: 'resolved',
           transition: 'resolved',
           transitionAt: resolvedAt,
@@ -284,7 +287,7 @@ oncall:
         }),
       },
     ]);
-    await eventually(() => hook.received.length === 2);
+    await eventually(() => hook.received.length >= 2, 15_000, `a second notification (got ${hook.received.length})`);
     expect(hook.received.map((r) => JSON.parse(r.body).status)).toEqual(['firing', 'resolved']);
   });
 });

@@ -194,20 +194,28 @@ export class Eventer {
   }
 
   /**
-   * Publishes batch after batch, each checkpointed before the next is published. While the bus
-   * works on one, the next is prepared as if it will succeed; if it fails, both go back to the
-   * head of the queue and are prepared again.
+   * Publishes batch after batch, in order. While the bus works on one batch, the next is prepared
+   * as if it will succeed, and the checkpoint of the one before is written: a batch is published
+   * only once the previous one is, and checkpointed only once the previous checkpoint is. If a
+   * publish fails, it and the prepared batch go back to the head of the queue and are prepared again.
    */
   private async pump(): Promise<void> {
     this.pumping = true;
     let failures = 0;
     let next: Promise<Batch> | undefined;
-    while ((next || this.queue.length > 0) && !this.abandoned) {
+    let saving: Promise<boolean> | undefined;
+    while (!this.abandoned) {
+      if (!next && this.queue.length === 0) {
+        // Idle but for the last checkpoint: what arrives while it is written is taken next.
+        if (!saving || !(await saving)) break;
+        saving = undefined;
+        continue;
+      }
       const batch = await (next ?? this.prepareNext({ scopes: this.scopeRv, publishing: new Map() }));
-      const sending = this.send(batch);
+      const sending = this.publish(batch);
       next = this.queue.length > 0 ? this.prepareNext(batch.after) : undefined;
       try {
-        if (!(await sending)) break;
+        await sending;
       } catch (err) {
         // Keep both batches at the head of the queue and retry; the paused watch keeps its place.
         const following = await next;
@@ -223,9 +231,12 @@ export class Eventer {
         await new Promise((r) => setTimeout(r, delay));
         continue;
       }
+      // As a killed process would: published, not checkpointed.
+      if (this.abandoned || (saving && !(await saving))) break;
       failures = 0;
       this.busHealthy = true;
       this.published(batch);
+      saving = this.save(batch);
     }
     this.pumping = false;
     for (const resolve of this.idle.splice(0)) resolve();
@@ -235,24 +246,39 @@ export class Eventer {
     return prepareBatch(this.takeBatch(), before, this.batchDeps);
   }
 
-  /** Publishes a batch and checkpoints it; false when abandoned in between, as a killed process would be. */
-  private async send(batch: Batch): Promise<boolean> {
+  private async publish(batch: Batch): Promise<void> {
     if (batch.dlq.length > 0) await this.deps.bus.publish(`${EVENTS_TOPIC}.dlq`, batch.dlq);
     if (batch.records.length > 0)
       await this.deps.bus.publish(
         EVENTS_TOPIC,
         batch.records.map((r) => r.record),
       );
-    if (this.abandoned) return false;
-    await this.deps.checkpoint.append(batch.published, batch.rv);
-    return true;
   }
 
-  /** Moves the eventer's place past a batch the bus and the checkpoint have. */
+  /**
+   * Checkpoints a published batch, retrying until it is written: what is on the bus is not
+   * published again. False when abandoned first.
+   */
+  private async save(batch: Batch): Promise<boolean> {
+    for (let failures = 0; !this.abandoned; failures++) {
+      try {
+        await this.deps.checkpoint.append(batch.published, batch.rv);
+        if (batch.rv) this.checkpointRv = batch.rv;
+        return true;
+      } catch (err) {
+        const delay = Math.min(10_000, 200 * 2 ** Math.min(failures, 6));
+        this.busHealthy = false;
+        this.deps.log.warn({ err: String(err), retryInMs: delay }, 'checkpoint write failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    return false;
+  }
+
+  /** Moves the eventer's place past a batch the bus has (its checkpoint is written next). */
   private published(batch: Batch): void {
     for (const [uid, o] of batch.published) this.occurrences.record(uid, o);
     this.scopeRv = batch.after.scopes;
-    if (batch.rv) this.checkpointRv = batch.rv;
     const now = this.now();
     this.deps.metrics.published.inc(batch.records.length);
     for (const r of batch.records) this.deps.metrics.lag.observe(Math.max(0, now - r.lastSeenMs) / 1000);

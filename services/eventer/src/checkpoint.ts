@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CompactedTable } from '@k2/bus';
@@ -84,12 +85,21 @@ export class FileCheckpoint implements Checkpoint {
 /** Entries older than this are dropped on load: the API server keeps events for an hour. */
 const KEEP_MS = 3 * 3600_000;
 
+/** Occurrences per record: a batch's entries go out as a few records, each far under Kafka's 1 MiB limit. */
+const ENTRIES_PER_RECORD = 5_000;
+
 /**
- * The checkpoint in a compacted topic (k2.checkpoints with Kafka): one key per event uid, so a
- * batch writes only its own entries, and compaction keeps the latest of each. Entries of events
- * long gone are deleted when a new leader loads.
+ * The checkpoint in a compacted topic (k2.checkpoints with Kafka), so replicas on different hosts
+ * share it. Each batch writes its occurrences as one record (a key of its own, so compaction keeps
+ * them all) and the resourceVersion under one key: one record per batch instead of one per event
+ * keeps the broker's work for the checkpoint small. Records older than KEEP_MS, about events long
+ * gone, are deleted when a new leader loads.
  */
 export class BusCheckpoint implements Checkpoint {
+  /** Batch keys of this writer: a new leader's never meet an old leader's. */
+  private readonly writer = randomUUID().slice(0, 8);
+  private written = 0;
+
   constructor(
     private readonly table: CompactedTable,
     /** Keys start with this, e.g. `eventer/prod-east`, so several clusters share the topic. */
@@ -112,10 +122,14 @@ export class BusCheckpoint implements Checkpoint {
       const rest = key.slice(this.prefix.length + 1);
       if (rest === 'cluster') state.clusterId = value.toString();
       else if (rest === 'rv') state.resourceVersion = value.toString();
-      else if (rest.startsWith('uid/')) {
-        const { o, t } = JSON.parse(value.toString()) as { o: number; t: number };
+      else if (rest.startsWith('batch/')) {
+        const { t, e } = JSON.parse(value.toString()) as { t: number; e: [string, number][] };
         if (t < cutoff) expired.push([key, null]);
-        else state.occurrences.set(rest.slice(4), o);
+        else
+          for (const [uid, o] of e) {
+            const last = state.occurrences.get(uid);
+            if (last === undefined || o > last) state.occurrences.set(uid, o);
+          }
       }
     }
     await this.table.put(expired);
@@ -129,7 +143,13 @@ export class BusCheckpoint implements Checkpoint {
 
   async append(published: readonly [string, number][], resourceVersion: string | undefined): Promise<void> {
     const t = this.now();
-    const entries: [string, string | object][] = published.map(([uid, o]) => [`${this.prefix}/uid/${uid}`, { o, t }]);
+    const entries: [string, string | object][] = [];
+    for (let i = 0; i < published.length; i += ENTRIES_PER_RECORD)
+      entries.push([
+        `${this.prefix}/batch/${this.writer}-${this.written++}`,
+        { t, e: published.slice(i, i + ENTRIES_PER_RECORD) },
+      ]);
+    // After the occurrences, in one publish: the version never runs ahead of what it covers.
     if (resourceVersion) entries.push([`${this.prefix}/rv`, resourceVersion]);
     await this.table.put(entries);
   }

@@ -86,13 +86,16 @@ export async function runEventer(
   };
 }
 
-/** Every K2Event published to k2.events, in order. */
+/** Every K2Event published to k2.events, in order, each record once however often it is delivered. */
 export async function collect(
   bus: Bus,
   groupId = 'collector',
   cluster?: string,
 ): Promise<{ events: K2Event[]; sub: Subscription }> {
   const events: K2Event[] = [];
+  // A record delivered again (the collector's own commit lost to a broker restart) is the same
+  // record, at the same offset; a record published twice has an offset of its own.
+  const seen = new Set<string>();
   await bus.ensureTopics([{ name: EVENTS_TOPIC, partitions: 3 }]);
   const sub = await bus.subscribe({
     topics: EVENTS_TOPIC,
@@ -100,6 +103,9 @@ export async function collect(
     fromBeginning: true,
     schema: K2Event,
     handler: async (m) => {
+      const at = `${m.partition}/${m.offset}`;
+      if (seen.has(at)) return;
+      seen.add(at);
       if (!cluster || m.value.cluster === cluster) events.push(m.value);
     },
   });

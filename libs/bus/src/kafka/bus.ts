@@ -32,6 +32,10 @@ export class KafkaBus implements Bus {
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // Retried inside kafkajs, a request keeps its sequence numbers, so the broker drops a copy it
+      // already has; a publish retried by the caller after a give-up is new and may double records.
+      // So the budget outlasts a broker restart (about 80 s: backoff doubling from 300 ms to 10 s).
+      retry: { retries: 12, maxRetryTime: 10_000, ...options.retry },
       // The same key → partition mapping as the in-process bus (and as Kafka's Java client).
       createPartitioner:
         () =>

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { BusLog } from '../bus.js';
+import { useFastGzip } from './compression.js';
 
 export interface KafkaBusOptions {
   /** `host:port` seeds, as a list or comma-separated. */
@@ -36,6 +37,7 @@ export interface KafkaConsumerTuning {
 }
 
 export function createClient(options: KafkaBusOptions): Kafka {
+  useFastGzip();
   const brokers =
     typeof options.brokers === 'string'
       ? options.brokers

@@ -1,6 +1,9 @@
 import { promisify } from 'node:util';
 import { gzip, unzip } from 'node:zlib';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+// kafkajs is CommonJS: Node's named-export detection does not find these two.
+import kafkajs from 'kafkajs';
+
+const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 const gzipAsync = promisify(gzip);
 const unzipAsync = promisify(unzip);

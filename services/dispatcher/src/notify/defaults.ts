@@ -22,6 +22,11 @@ export function receiverKind(cfg: ReceiverConfig): ReceiverKind {
   return 'console';
 }
 
+/** Receivers that post to an HTTP endpoint (the rest write files or speak SMTP). */
+export function postsHttp(cfg: ReceiverConfig): boolean {
+  return !['file', 'console', 'email'].includes(receiverKind(cfg));
+}
+
 export function rateLimitOf(cfg: ReceiverConfig): { messages: number; per: number } | undefined {
   return cfg.rate_limit ?? PROVIDER_LIMITS[receiverKind(cfg)];
 }

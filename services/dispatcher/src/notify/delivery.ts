@@ -150,16 +150,11 @@ export class ReceiverDelivery {
   }
 
   private async attempt(n: Notification): Promise<SendResult> {
-    // A plain controller and timer: AbortSignal.timeout costs a transferable signal per send.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('timeout')), this.cfg.timeout);
     try {
-      return await this.sender.send(n, controller.signal);
+      return await this.sender.send(n);
     } catch (err) {
       // A sender bug must not lose the notification: retried, then dead-lettered with the reason.
       return { ok: false, retry: true, error: `sender error: ${(err as Error).message}` };
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Notification } from '@k2/contracts';
 import type { SenderContext } from './context.js';
-import { errcodeResult, postJson, sendHttp, type HttpAnswer } from './http.js';
+import { errcodeResult, HttpEndpoint, sendHttp, type HttpAnswer } from './http.js';
 import { escapeMarkdown, renderBody, title } from './message.js';
 import { readSecret } from './secrets.js';
 import type { Sender, SendResult } from './sender.js';
@@ -50,7 +50,8 @@ export class DingTalkSender implements Sender {
     return `${this.url}${sep}timestamp=${timestamp}&sign=${dingtalkSign(this.secret, timestamp)}`;
   }
 
-  send(n: Notification, signal: AbortSignal) {
-    return sendHttp(() => postJson(this.signedUrl(), this.payload(n), {}, signal), dingtalkResult);
+  send(n: Notification) {
+    const endpoint = new HttpEndpoint(this.signedUrl());
+    return sendHttp(() => endpoint.post(this.payload(n), {}, this.ctx.cfg.timeout), dingtalkResult);
   }
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Notification } from '@k2/contracts';
 import type { SenderContext } from './context.js';
-import { parseJson, postJson, retryAfterMs, sendHttp, type HttpAnswer } from './http.js';
+import { HttpEndpoint, parseJson, retryAfterMs, sendHttp, type HttpAnswer } from './http.js';
 import { escapeMarkdown, renderBody, title } from './message.js';
 import { readSecret } from './secrets.js';
 import type { Sender, SendResult } from './sender.js';
@@ -39,14 +39,15 @@ export function feishuResult(answer: HttpAnswer): SendResult {
 export class FeishuSender implements Sender {
   readonly kind = 'feishu';
   readonly secrets: string[];
-  private readonly url: string;
+  private readonly endpoint: HttpEndpoint;
   private readonly secret: string | undefined;
 
   constructor(private readonly ctx: SenderContext) {
     const f = ctx.cfg.feishu!;
-    this.url = readSecret(f.url, ctx.env);
+    const url = readSecret(f.url, ctx.env);
+    this.endpoint = new HttpEndpoint(url);
     this.secret = f.secret ? readSecret(f.secret, ctx.env) : undefined;
-    this.secrets = [this.url, ...(this.secret ? [this.secret] : [])];
+    this.secrets = [url, ...(this.secret ? [this.secret] : [])];
   }
 
   payload(n: Notification): string {
@@ -68,7 +69,7 @@ export class FeishuSender implements Sender {
     return JSON.stringify({ ...signed, msg_type: 'interactive', card });
   }
 
-  send(n: Notification, signal: AbortSignal) {
-    return sendHttp(() => postJson(this.url, this.payload(n), {}, signal), feishuResult);
+  send(n: Notification) {
+    return sendHttp(() => this.endpoint.post(this.payload(n), {}, this.ctx.cfg.timeout), feishuResult);
   }
 }

@@ -1,5 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { HttpWorker } from './http-worker.js';
 import type { SendResult } from './sender.js';
 
 export interface HttpAnswer {
@@ -8,51 +7,31 @@ export interface HttpAnswer {
   text: string;
 }
 
-// node:http with keep-alive rather than fetch: a fraction of the CPU per request, which is what
-// bounds notifications per second.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-
-const headerGetter = (headers: IncomingHttpHeaders) => ({
+const headerGetter = (headers: Record<string, string | string[] | undefined>) => ({
   get(name: string): string | null {
     const v = headers[name.toLowerCase()];
     return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
   },
 });
 
-/** Posts JSON; network failures and timeouts (the signal) throw. */
-export function postJson(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const tls = target.protocol === 'https:';
-    const req = (tls ? httpsRequest : httpRequest)(
-      target,
-      {
-        method: 'POST',
-        agent: tls ? agents.https : agents.http,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers },
-        signal,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: headerGetter(res.headers),
-            text: Buffer.concat(chunks).toString(),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+const worker = new HttpWorker();
+
+/** Boots the HTTP worker now rather than with the first notification; resolves once it is up. */
+export const startHttpWorker = (): Promise<void> => worker.boot();
+
+/**
+ * One URL that JSON is posted to, from the HTTP worker thread. The receiver's timeout bounds the
+ * wait for the answer's headers and each pause in its body.
+ */
+export class HttpEndpoint {
+  constructor(private readonly url: string) {}
+
+  /** Posts JSON; network failures and timeouts reject. */
+  async post(body: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpAnswer> {
+    const a = await worker.send({ url: this.url, body, headers, timeoutMs });
+    if ('error' in a) throw Object.assign(new Error(a.error.message), { name: a.error.name, code: a.error.code });
+    return { status: a.status, headers: headerGetter(a.headers), text: a.text };
+  }
 }
 
 /** Retry-After in seconds or as an HTTP date. */
@@ -82,7 +61,7 @@ export function classifyStatus(answer: HttpAnswer): SendResult {
   return { ok: false, retry: false, status, error: `HTTP ${status}: ${snippet}` };
 }
 
-/** A thrown fetch (refused, reset, timed out) is worth retrying. */
+/** A request that failed (refused, reset, timed out, the HTTP worker lost) is worth retrying. */
 export function networkFailure(err: unknown): SendResult {
   const e = err as Error & { code?: string; cause?: { code?: string } };
   const detail = e.code ?? e.cause?.code ?? e.name;

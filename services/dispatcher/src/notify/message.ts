@@ -12,10 +12,18 @@ export const escapeSlack: Escape = (s) => s.replace(/[&<>]/g, (c) => ({ '&': '&a
 export const escapeMarkdown: Escape = (s) => s.replace(/[\\`*_[\]()#>!|~<]/g, (c) => `\\${c}`);
 export const plain: Escape = (s) => s;
 
+/** The label (or annotation) pairs every alert shares; a plain loop, as this runs for every message sent. */
 function common(alerts: readonly Alert[], pick: (a: Alert) => Labels): Labels {
-  if (alerts.length === 0) return {};
-  const [first, ...rest] = alerts;
-  return Object.fromEntries(Object.entries(pick(first!)).filter(([k, v]) => rest.every((a) => pick(a)[k] === v)));
+  const out: Labels = {};
+  if (alerts.length === 0) return out;
+  const first = pick(alerts[0]!);
+  for (const k in first) {
+    const v = first[k];
+    let shared = true;
+    for (let i = 1; i < alerts.length && shared; i++) shared = pick(alerts[i]!)[k] === v;
+    if (shared) out[k] = v!;
+  }
+  return out;
 }
 
 /** What a template sees (docs/dispatcher.md lists it). */

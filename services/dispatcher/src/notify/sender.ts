@@ -17,7 +17,8 @@ export type SendResult =
 /** One receiver integration; every provider hides behind this. */
 export interface Sender {
   readonly kind: string;
-  send(n: Notification, signal: AbortSignal): Promise<SendResult>;
+  /** Gives up after the receiver's `timeout` (an HTTP request, an SMTP connection). */
+  send(n: Notification): Promise<SendResult>;
   /** Secrets this sender holds, so error texts can be scrubbed of them. */
   readonly secrets: readonly string[];
   close?(): Promise<void>;

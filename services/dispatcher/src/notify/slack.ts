@@ -1,6 +1,6 @@
 import type { Notification } from '@k2/contracts';
 import type { SenderContext } from './context.js';
-import { postJson, sendHttp } from './http.js';
+import { HttpEndpoint, sendHttp } from './http.js';
 import { escapeSlack, renderBody, title } from './message.js';
 import { readSecret } from './secrets.js';
 import type { Sender } from './sender.js';
@@ -14,11 +14,12 @@ const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)
 export class SlackSender implements Sender {
   readonly kind = 'slack';
   readonly secrets: string[];
-  private readonly url: string;
+  private readonly endpoint: HttpEndpoint;
 
   constructor(private readonly ctx: SenderContext) {
-    this.url = readSecret(ctx.cfg.slack!.url, ctx.env);
-    this.secrets = [this.url];
+    const url = readSecret(ctx.cfg.slack!.url, ctx.env);
+    this.endpoint = new HttpEndpoint(url);
+    this.secrets = [url];
   }
 
   payload(n: Notification): string {
@@ -38,7 +39,7 @@ export class SlackSender implements Sender {
     });
   }
 
-  send(n: Notification, signal: AbortSignal) {
-    return sendHttp(() => postJson(this.url, this.payload(n), {}, signal));
+  send(n: Notification) {
+    return sendHttp(() => this.endpoint.post(this.payload(n), {}, this.ctx.cfg.timeout));
   }
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Notification } from '@k2/contracts';
 import type { SenderContext } from './context.js';
-import { postJson, sendHttp } from './http.js';
+import { HttpEndpoint, sendHttp } from './http.js';
 import { renderBody, plain, templateData, title } from './message.js';
 import { readSecret } from './secrets.js';
 import type { Sender } from './sender.js';
@@ -19,12 +19,12 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 export class WebhookSender implements Sender {
   readonly kind = 'webhook';
   readonly secrets: string[];
-  private readonly url: string;
+  private readonly endpoint: HttpEndpoint;
   private readonly secret: string | undefined;
 
   constructor(private readonly ctx: SenderContext) {
     const w = ctx.cfg.webhook!;
-    this.url = w.url;
+    this.endpoint = new HttpEndpoint(w.url);
     this.secret = w.secret ? readSecret(w.secret, ctx.env) : undefined;
     this.secrets = this.secret ? [this.secret] : [];
   }
@@ -58,11 +58,11 @@ export class WebhookSender implements Sender {
     });
   }
 
-  send(n: Notification, signal: AbortSignal) {
+  send(n: Notification) {
     const body = this.payload(n);
     const timestamp = String(Math.floor((this.ctx.now?.() ?? Date.now()) / 1000));
     const headers: Record<string, string> = { [NOTIFICATION_ID_HEADER]: n.id, [TIMESTAMP_HEADER]: timestamp };
     if (this.secret) headers[SIGNATURE_HEADER] = webhookSignature(this.secret, timestamp, body);
-    return sendHttp(() => postJson(this.url, body, headers, signal));
+    return sendHttp(() => this.endpoint.post(body, headers, this.ctx.cfg.timeout));
   }
 }

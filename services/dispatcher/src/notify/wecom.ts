@@ -1,6 +1,6 @@
 import type { Notification } from '@k2/contracts';
 import type { SenderContext } from './context.js';
-import { errcodeResult, postJson, sendHttp, type HttpAnswer } from './http.js';
+import { errcodeResult, HttpEndpoint, sendHttp, type HttpAnswer } from './http.js';
 import { escapeMarkdown, renderBody, title } from './message.js';
 import { readSecret } from './secrets.js';
 import type { Sender, SendResult } from './sender.js';
@@ -17,11 +17,12 @@ export function wecomResult(answer: HttpAnswer): SendResult {
 export class WeComSender implements Sender {
   readonly kind = 'wecom';
   readonly secrets: string[];
-  private readonly url: string;
+  private readonly endpoint: HttpEndpoint;
 
   constructor(private readonly ctx: SenderContext) {
-    this.url = readSecret(ctx.cfg.wecom!.url, ctx.env);
-    this.secrets = [this.url];
+    const url = readSecret(ctx.cfg.wecom!.url, ctx.env);
+    this.endpoint = new HttpEndpoint(url);
+    this.secrets = [url];
   }
 
   payload(n: Notification): string {
@@ -32,7 +33,7 @@ export class WeComSender implements Sender {
     return JSON.stringify({ msgtype: 'markdown', markdown: { content } });
   }
 
-  send(n: Notification, signal: AbortSignal) {
-    return sendHttp(() => postJson(this.url, this.payload(n), {}, signal), wecomResult);
+  send(n: Notification) {
+    return sendHttp(() => this.endpoint.post(this.payload(n), {}, this.ctx.cfg.timeout), wecomResult);
   }
 }

@@ -77,5 +77,9 @@ export function groupLabels(route: Route, alert: Alert): Labels {
 export function groupKey(route: Route, alert: Alert): string {
   const labels = groupLabels(route, alert);
   const sourceKey = route.groupBy === undefined ? (alert.sourceGroupKey ?? '') : '';
-  return `${route.id}:${hashParts([sourceKey, ...Object.entries(labels).sort().flat()])}`;
+  // Names sorted by code unit: the order of the [name, value] pairs sorted as strings (label names
+  // have no character below ','), so keys stored by earlier versions stay the same.
+  const parts = [sourceKey];
+  for (const name of Object.keys(labels).sort()) parts.push(name, labels[name]!);
+  return `${route.id}:${hashParts(parts)}`;
 }

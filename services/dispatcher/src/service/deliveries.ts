@@ -1,8 +1,9 @@
 import type { Notification } from '@k2/contracts';
 import type { Logger } from '@k2/log';
 import type { ReceiverConfig } from '../route/config.js';
-import { receiverKind } from '../notify/defaults.js';
+import { postsHttp, receiverKind } from '../notify/defaults.js';
 import { ReceiverDelivery } from '../notify/delivery.js';
+import { startHttpWorker } from '../notify/http.js';
 import { createSender } from '../notify/senders.js';
 import type { StateStore } from '../store/store.js';
 import type { DispatcherMetrics } from './metrics.js';
@@ -10,6 +11,8 @@ import type { DispatcherMetrics } from './metrics.js';
 /** One ReceiverDelivery per receiver of the routing file; senders read their secrets here (start-up errors). */
 export class Deliveries {
   private readonly byName = new Map<string, ReceiverDelivery>();
+  /** Resolves once the receivers can send (the HTTP worker is up). */
+  readonly ready: Promise<void>;
 
   constructor(
     receivers: readonly ReceiverConfig[],
@@ -18,6 +21,7 @@ export class Deliveries {
     private readonly log: Logger,
     env: NodeJS.ProcessEnv,
   ) {
+    this.ready = receivers.some(postsHttp) ? startHttpWorker() : Promise.resolve();
     for (const cfg of receivers) {
       const sender = createSender({
         cfg,

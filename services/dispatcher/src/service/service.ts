@@ -47,7 +47,8 @@ export async function startDispatcherService(deps: DispatcherServiceDeps): Promi
   const { config, bus, log } = deps;
   const routing = deps.routing ?? loadRoutingFile(config.routingFile ?? DEFAULT_ROUTING_FILE);
   mkdirSync(config.stateDir, { recursive: true });
-  const store = deps.store ?? new SqliteStore(config.stateDir);
+  const store =
+    deps.store ?? new SqliteStore(config.stateDir, (error) => log.warn({ error }, 'background checkpoint failed'));
   const http = new ServiceHttp({ name: 'dispatcher', log, host: config.http.host, port: config.http.port });
   let deliveries: Deliveries | undefined;
   let dispatcher: Dispatcher | undefined;
@@ -60,6 +61,7 @@ export async function startDispatcherService(deps: DispatcherServiceDeps): Promi
   try {
     deliveries = new Deliveries(routing.receivers, store, metrics, log, deps.env ?? process.env);
     const sink = deliveries;
+    await sink.ready;
     dispatcher = new Dispatcher({ routing, store, onNotification: (n) => sink.submit(n) });
     const core = dispatcher;
     // Decided before a crash or stop and not delivered yet: delivered now, once.

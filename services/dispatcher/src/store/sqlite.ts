@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IncidentAck, Notification } from '@k2/contracts';
 import type { Silence } from '../silence/silence.js';
+import { Checkpointer } from './checkpointer.js';
+import { RowTable } from './rows.js';
 import type { DeadLetter, DeliveryQuery, DeliveryRecord, GroupState, KnownAlert, StateStore } from './store.js';
 
+// Groups, known alerts and the outbox are RowTables (rows.ts): group_rows, alert_rows, outbox_rows.
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS groups (key TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS silences (id TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS acks (incident_id TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, notification TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, notification_id TEXT NOT NULL, receiver TEXT NOT NULL,
   group_key TEXT NOT NULL, at INTEGER NOT NULL, outcome TEXT NOT NULL, record TEXT NOT NULL);
@@ -22,57 +22,78 @@ CREATE TABLE IF NOT EXISTS dead_letters (seq INTEGER PRIMARY KEY AUTOINCREMENT, 
 export class SqliteStore implements StateStore {
   private readonly db: Database.Database;
   private readonly stmts;
-  private outboxSeq = 0;
+  private readonly checkpointer: Checkpointer;
+  private readonly groups: RowTable;
+  private readonly alerts: RowTable;
+  /** Notifications by id, in the order they were decided. */
+  private readonly outbox: RowTable;
 
-  constructor(stateDir: string) {
+  /** `onCheckpointError`: a checkpoint in the background failed (the WAL is then checkpointed inline). */
+  constructor(stateDir: string, onCheckpointError: (message: string) => void = () => {}) {
     mkdirSync(stateDir, { recursive: true });
-    this.db = new Database(join(stateDir, 'dispatcher.db'));
+    const file = join(stateDir, 'dispatcher.db');
+    this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode loses at most the last transactions on power loss, never on a process crash.
     this.db.pragma('synchronous = NORMAL');
+    // Checkpoints run in a worker (checkpointer.ts); inline only if it falls far behind (~40 MB of WAL).
+    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma('journal_size_limit = 67108864');
+    this.checkpointer = new Checkpointer(file, onCheckpointError);
     this.db.exec(SCHEMA);
     const db = this.db;
+    this.groups = new RowTable(db, 'group_rows');
+    this.alerts = new RowTable(db, 'alert_rows');
+    this.outbox = new RowTable(db, 'outbox_rows');
+    // State dirs of earlier versions: their tables were keyed by an index.
+    this.groups.adopt('groups', 'key', 'state', 'rowid');
+    this.alerts.adopt('alerts', 'fingerprint', 'state', 'rowid');
+    this.outbox.adopt('outbox', 'id', 'notification', 'seq');
     this.stmts = {
-      putGroup: db.prepare('INSERT OR REPLACE INTO groups (key, state) VALUES (?, ?)'),
-      deleteGroup: db.prepare('DELETE FROM groups WHERE key = ?'),
-      putAlert: db.prepare('INSERT OR REPLACE INTO alerts (fingerprint, state) VALUES (?, ?)'),
-      deleteAlert: db.prepare('DELETE FROM alerts WHERE fingerprint = ?'),
       putSilence: db.prepare('INSERT OR REPLACE INTO silences (id, state) VALUES (?, ?)'),
       putAck: db.prepare('INSERT OR REPLACE INTO acks (incident_id, state) VALUES (?, ?)'),
-      addOutbox: db.prepare('INSERT OR IGNORE INTO outbox (id, seq, notification) VALUES (?, ?, ?)'),
-      removeOutbox: db.prepare('DELETE FROM outbox WHERE id = ?'),
       logDelivery: db.prepare(
         'INSERT INTO deliveries (notification_id, receiver, group_key, at, outcome, record) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       addDeadLetter: db.prepare('INSERT INTO dead_letters (record) VALUES (?)'),
     };
-    this.outboxSeq = (db.prepare('SELECT MAX(seq) AS m FROM outbox').get() as { m: number | null }).m ?? 0;
+    // Loading fills each table's ids; the dispatcher and the service load everything again when they start.
+    for (const t of [this.groups, this.alerts, this.outbox]) t.load();
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.inTransaction ? fn() : this.db.transaction(fn)();
+    if (this.db.inTransaction) return fn();
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (err) {
+      for (const t of [this.groups, this.alerts, this.outbox]) t.resync(); // rolled back: rows it added are gone
+      throw err;
+    }
+    this.checkpointer.committed();
+    return result;
   }
 
   private all<T>(sql: string): T[] {
     return (this.db.prepare(sql).all() as { state: string }[]).map((r) => JSON.parse(r.state) as T);
   }
 
-  loadGroups = () => this.all<GroupState>('SELECT state FROM groups');
-  putGroup = (g: GroupState) => void this.stmts.putGroup.run(g.key, JSON.stringify(g));
-  deleteGroup = (key: string) => void this.stmts.deleteGroup.run(key);
-  loadAlerts = () => this.all<KnownAlert>('SELECT state FROM alerts');
-  putAlert = (a: KnownAlert) => void this.stmts.putAlert.run(a.fingerprint, JSON.stringify(a));
-  deleteAlert = (fp: string) => void this.stmts.deleteAlert.run(fp);
+  loadGroups = () => this.groups.load().map((s) => JSON.parse(s) as GroupState);
+  putGroup = (g: GroupState) => this.groups.put(g.key, JSON.stringify(g));
+  deleteGroup = (key: string) => this.groups.delete(key);
+  loadAlerts = () => this.alerts.load().map((s) => JSON.parse(s) as KnownAlert);
+  putAlert = (a: KnownAlert) => this.alerts.put(a.fingerprint, JSON.stringify(a));
+  deleteAlert = (fp: string) => this.alerts.delete(fp);
   loadSilences = () => this.all<Silence>('SELECT state FROM silences');
   putSilence = (s: Silence) => void this.stmts.putSilence.run(s.id, JSON.stringify(s));
   loadAcks = () => this.all<IncidentAck>('SELECT state FROM acks');
   putAck = (a: IncidentAck) => void this.stmts.putAck.run(a.incidentId, JSON.stringify(a));
-  addOutbox = (n: Notification) => void this.stmts.addOutbox.run(n.id, ++this.outboxSeq, JSON.stringify(n));
-  removeOutbox = (id: string) => void this.stmts.removeOutbox.run(id);
-  loadOutbox = () =>
-    (this.db.prepare('SELECT notification FROM outbox ORDER BY seq').all() as { notification: string }[]).map(
-      (r) => JSON.parse(r.notification) as Notification,
-    );
+  /** Recorded once: the same notification again changes nothing. */
+  addOutbox = (n: Notification) => {
+    if (!this.outbox.has(n.id)) this.outbox.put(n.id, JSON.stringify(n));
+  };
+  removeOutbox = (id: string) => this.outbox.delete(id);
+  loadOutbox = () => this.outbox.load().map((s) => JSON.parse(s) as Notification);
 
   logDelivery(r: DeliveryRecord): void {
     this.stmts.logDelivery.run(r.notificationId, r.receiver, r.groupKey, r.at, r.outcome, JSON.stringify(r));
@@ -101,6 +122,7 @@ export class SqliteStore implements StateStore {
     ).map((r) => JSON.parse(r.record) as DeadLetter);
 
   close(): void {
+    void this.checkpointer.close();
     this.db.close();
   }
 }

@@ -16,7 +16,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { InProcessBus } from '@k2/bus';
 import { EVENTS_TOPIC, normalizeCoreEventUnresolved, withWorkload } from '@k2/contracts';
-import { Converger, ConvergerRunner, defaultPolicy } from '@k2/converger';
+import { Registry } from 'prom-client';
+import { Converger, ConvergerRunner, convergerMetrics, defaultPolicy } from '@k2/converger';
 import { createLogger } from '@k2/log';
 import { configSchema } from '@k2/config';
 import { loadScenario } from '@k2/kube-sim';
@@ -95,9 +96,17 @@ async function publishAll(bus, chunks) {
 
 async function service(warmup, events) {
   const bus = new InProcessBus({ log });
+  // With its metrics, as the service runs it.
+  const metrics = convergerMetrics(new Registry(), {
+    counters: () => runner.converger.counters,
+    stateBytes: () => runner.converger.stateSize(),
+    uncommitted: () => runner.uncommitted,
+    incidents: () => runner.openRecords(),
+    watermarkMs: () => runner.converger.watermark,
+  });
   const runner = new ConvergerRunner(
     { groupId: 'bench', latenessMs: 5_000, idleMs: 3_600_000, partitions: 6, durable: false },
-    { bus, policy: defaultPolicy(), log },
+    { bus, policy: defaultPolicy(), log, metrics },
   );
   await runner.start();
   const consumed = async (n) => {

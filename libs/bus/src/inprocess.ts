@@ -23,6 +23,10 @@ import { partitionFor } from './partitioner.js';
  * every group reading its topic has committed is released at once (compacted topics excepted,
  * since snapshot() must find each key's latest record): in one process no group joins later that
  * could still want it, so memory follows the slowest consumer, not the traffic.
+ *
+ * A frozen object value (its publisher promises that nothing in it changes) is kept as it is and
+ * encoded as JSON only when its bytes are first read: a record that compaction drops before anyone
+ * reads it is never encoded. Every other value is encoded at publish.
  */
 export interface InProcessBusOptions {
   log?: BusLog;
@@ -39,6 +43,8 @@ interface Partition {
   start: number;
   /** null where compaction removed a record every group had read and a later one of its key replaced. */
   records: (Message | null)[];
+  /** Frozen values not encoded yet, by offset; their records' value and raw are NOT_YET_ENCODED until bytesOf. */
+  unencoded: Map<number, object>;
   /** Compacted topics: the offset of each key's latest record, and of records a later one replaced. */
   latest?: Map<string, number>;
   superseded?: number[];
@@ -69,6 +75,7 @@ export class InProcessBus implements Bus {
       const partitions = Array.from({ length: spec.partitions }, (): Partition => ({
         start: 0,
         records: [],
+        unencoded: new Map<number, object>(),
         arrived: new Wakeup(),
         ...(spec.compacted ? { latest: new Map<string, number>(), superseded: [], compactedTo: 0 } : {}),
       }));
@@ -84,13 +91,15 @@ export class InProcessBus implements Bus {
     for (const r of records) {
       const partition = partitionFor(r.key, log.partitions.length);
       const p = log.partitions[partition] as Partition;
-      const value = encodeValue(r.value);
+      const pending = isFrozenObject(r.value) ? r.value : undefined;
+      const value = pending ? NOT_YET_ENCODED : encodeValue(r.value);
       const offset = p.start + p.records.length;
       if (p.latest) {
         const previous = p.latest.get(r.key);
         if (previous !== undefined) p.superseded!.push(previous);
         p.latest.set(r.key, offset);
       }
+      if (pending) p.unencoded.set(offset, pending);
       p.records.push({
         topic,
         partition,
@@ -135,7 +144,10 @@ export class InProcessBus implements Bus {
   async snapshot(topic: string): Promise<Message[]> {
     if (this.closed) throw new Error('bus is closed');
     return this.topic(topic).partitions.flatMap((p) =>
-      p.records.flatMap((m) => (m ? [{ ...m, headers: { ...m.headers } }] : [])),
+      p.records.flatMap((m) => {
+        if (!m) return [];
+        return [{ ...bytesOf(p, m), headers: { ...m.headers } }];
+      }),
     );
   }
 
@@ -157,8 +169,7 @@ export class InProcessBus implements Bus {
     const drop = Math.min(lowest, p.start + p.records.length) - p.start;
     // In chunks: removing from the head of an array moves the rest.
     if (lowest === Infinity || drop <= 0 || (drop < RELEASE_CHUNK && drop < p.records.length)) return;
-    p.records.splice(0, drop);
-    p.start += drop;
+    dropHead(p, drop);
   }
 
   private topic(name: string): TopicLog {
@@ -166,6 +177,29 @@ export class InProcessBus implements Bus {
     if (!log) throw new Error(`unknown topic "${name}": create it with ensureTopics first`);
     return log;
   }
+}
+
+const NOT_YET_ENCODED = Buffer.alloc(0);
+
+function isFrozenObject(value: BusRecord['value']): value is object {
+  return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && Object.isFrozen(value);
+}
+
+/** The record with its bytes, encoding a frozen value now (once: the record keeps them). */
+function bytesOf(p: Partition, m: Message): Message {
+  const pending = p.unencoded.size > 0 ? p.unencoded.get(m.offset) : undefined;
+  if (pending) {
+    m.value = m.raw = encodeValue(pending);
+    p.unencoded.delete(m.offset);
+  }
+  return m;
+}
+
+/** Removes the first `count` records of a partition. */
+function dropHead(p: Partition, count: number): void {
+  if (p.unencoded.size > 0) for (let o = p.start; o < p.start + count; o++) p.unencoded.delete(o);
+  p.records.splice(0, count);
+  p.start += count;
 }
 
 function compact(p: Partition, upTo: number): void {
@@ -177,7 +211,10 @@ function compact(p: Partition, upTo: number): void {
   const pending: number[] = [];
   for (const offset of p.superseded!) {
     if (offset >= upTo) pending.push(offset);
-    else if (offset >= p.start) p.records[offset - p.start] = null;
+    else if (offset >= p.start) {
+      p.records[offset - p.start] = null;
+      p.unencoded.delete(offset);
+    }
   }
   p.superseded = pending;
 }
@@ -185,9 +222,7 @@ function compact(p: Partition, upTo: number): void {
 function trim(p: Partition, before: number): void {
   const keep = p.records.findIndex((r) => r !== null && r.timestamp >= before);
   const drop = keep === -1 ? p.records.length : keep;
-  if (drop === 0) return;
-  p.records.splice(0, drop);
-  p.start += drop;
+  if (drop > 0) dropHead(p, drop);
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -344,7 +379,8 @@ class Member implements Subscription {
       next = Math.max(next, p.start);
       const from = next - p.start;
       const run = p.records.slice(from, from + MAX_RUN);
-      const records = run.filter((m): m is Message => m !== null);
+      const records: Message[] = [];
+      for (const m of run) if (m) records.push(bytesOf(p, m));
       if (records.length === 0 && run.length > 0) {
         // Only records compaction removed: nothing to hand over, but the place moves on.
         next += run.length;

@@ -157,3 +157,51 @@ describe('InProcessBus', () => {
     await bus.close();
   });
 });
+
+describe('InProcessBus with frozen values', () => {
+  /** A frozen value that counts how often it is encoded. */
+  const frozen = (n: number, encoded: number[]) =>
+    Object.freeze({
+      n,
+      toJSON() {
+        encoded.push(n);
+        return { n };
+      },
+    });
+
+  it('encodes a frozen value only when it is read: a record compaction replaced unread never is', async () => {
+    const bus = new InProcessBus();
+    await bus.ensureTopics([{ name: 'table', partitions: 1, compacted: true }]);
+    const encoded: number[] = [];
+    for (let n = 1; n <= 3; n++) await bus.publish('table', [{ key: 'k', value: frozen(n, encoded) }]);
+    expect(encoded).toEqual([]);
+    const records = await bus.snapshot('table');
+    expect(records.map((m) => JSON.parse(m.value.toString()))).toEqual([{ n: 3 }]);
+    expect(encoded).toEqual([3]);
+    await bus.close();
+  });
+
+  it('delivers a frozen value as the JSON it is, to every group, encoded once', async () => {
+    const bus = new InProcessBus();
+    await bus.ensureTopics([{ name: 't', partitions: 2 }]);
+    const encoded: number[] = [];
+    const got: Record<string, unknown[]> = { a: [], b: [] };
+    const subs = await Promise.all(
+      (['a', 'b'] as const).map((g) =>
+        bus.subscribe({
+          topics: 't',
+          groupId: g,
+          handler: async (m) => void got[g]!.push(JSON.parse(m.raw.toString())),
+        }),
+      ),
+    );
+    await bus.publish('t', [
+      { key: 'x', value: frozen(1, encoded) },
+      { key: 'x', value: { n: 2 } },
+    ]);
+    await eventually(() => expect(got).toEqual({ a: [{ n: 1 }, { n: 2 }], b: [{ n: 1 }, { n: 2 }] }));
+    expect(encoded).toEqual([1]);
+    await Promise.all(subs.map((s) => s.close()));
+    await bus.close();
+  });
+});

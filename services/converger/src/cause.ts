@@ -29,11 +29,22 @@ export function causeOf(
   return undefined;
 }
 
+/** effectsOf per policy, cause and whether the track killed: asked for every occurrence. */
+const claimed = new WeakMap<Policy, Map<string, readonly ProblemClass[]>>();
+
 /** The classes a cause claims, given what its track has seen (a probe failure only once it killed). */
-function effectsOf(policy: Policy, cause: ProblemClass, track: Track): ProblemClass[] {
-  return policy.causes.rules
-    .filter((r) => r.cause === cause && (!r.onlyKills || track.kills))
-    .flatMap((r) => r.effects);
+function effectsOf(policy: Policy, cause: ProblemClass, track: Track): readonly ProblemClass[] {
+  let known = claimed.get(policy);
+  if (!known) claimed.set(policy, (known = new Map()));
+  const key = track.kills ? `${cause}\u0000kills` : cause;
+  let effects = known.get(key);
+  if (!effects) {
+    effects = policy.causes.rules
+      .filter((r) => r.cause === cause && (!r.onlyKills || track.kills))
+      .flatMap((r) => r.effects);
+    known.set(key, effects);
+  }
+  return effects;
 }
 
 /**

@@ -1,13 +1,14 @@
 import {
   INCIDENT_SCHEMA_VERSION,
   incidentId,
+  type AffectedObject,
   type Incident,
   type IncidentTransition,
   type ProblemClass,
 } from '@k2/contracts';
 import { groupRef } from './observation.js';
 import { summarize } from './summary.js';
-import { distinctAffected, makeAffected, makeTrack, type Track } from './track.js';
+import { distinctAffected, makeAffected, makeTrack, NONE, type Affected, type Track } from './track.js';
 
 /*
  * Tracks to Incident records and back. A record is all that k2.incidents keeps of an incident, so
@@ -24,6 +25,11 @@ function iso(ms: number): string {
     formatted.set(ms, text);
   }
   return text;
+}
+
+/** The id as a string of its own: V8 keeps a slice of the hex digest as a view of all 64 characters. */
+function ownCopy(id: string): string {
+  return Buffer.from(id, 'latin1').toString('latin1');
 }
 
 /**
@@ -49,22 +55,16 @@ export function toIncident(
   extras: RecordExtras = {},
 ): Incident {
   const ref = groupRef(key);
-  const affected = [...track.affected]
-    .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map(({ kind, name, count, container, node }) => ({
-      kind,
-      name,
-      count,
-      ...(container ? { container } : {}),
-      ...(node ? { node } : {}),
-    }));
+  const affected = track.affected.map(affectedObject);
+  if (affected.length > 1) affected.sort(mostFirst);
   const otherAffected = distinctAffected(track) - affected.length;
   const firstSeen = iso(track.first);
   const flapping = track.flapping === true;
   const cause = extras.cause ?? (track.effects.length > 0 ? problemClass : undefined);
-  return {
+  // Frozen, as records are never changed: the in-process bus then encodes one only if it is read.
+  return Object.freeze({
     schemaVersion: INCIDENT_SCHEMA_VERSION,
-    id: incidentId(ref.cluster, ref.namespace, ref.workload, problemClass),
+    id: (track.id ??= ownCopy(incidentId(ref.cluster, ref.namespace, ref.workload, problemClass))),
     cluster: ref.cluster,
     namespace: ref.namespace,
     workload: ref.workload,
@@ -91,9 +91,21 @@ export function toIncident(
     transitionAt: iso(at),
     seq: track.seq,
     ...(cause ? { cause } : {}),
-    effects: track.effects,
+    effects: [...track.effects],
     ...(extras.supersededBy ? { supersededBy: extras.supersededBy } : {}),
-  };
+  });
+}
+
+function affectedObject({ kind, name, count, container, node }: Affected): AffectedObject {
+  const out: AffectedObject = { kind, name, count };
+  if (container) out.container = container;
+  if (node) out.node = node;
+  return out;
+}
+
+/** Most occurrences first, then by name. */
+function mostFirst(a: AffectedObject, b: AffectedObject): number {
+  return b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
 /** The track a record describes; what the record does not carry starts empty. */
@@ -112,7 +124,7 @@ export function fromIncident(record: Incident): Track {
     causeLast: last,
     // Whether a probe failure killed is not recorded; one that absorbed effects evidently did.
     ...(record.class === 'oom_kill' || record.effects.length > 0 ? { kills: true as const } : {}),
-    effects: [...record.effects],
+    effects: record.effects.length > 0 ? [...record.effects] : NONE,
     severity: record.severity,
     epFirst: last,
     epLast: last,
@@ -121,7 +133,7 @@ export function fromIncident(record: Incident): Track {
     seq: record.seq,
     recordAt: at,
     transition: record.transition,
-    reopenTimes: new Array<number>(record.reopens).fill(at),
+    reopenTimes: record.reopens > 0 ? new Array<number>(record.reopens).fill(at) : NONE,
     ...(record.flapping ? { flapping: true as const } : {}),
     ...(open ? {} : { resolvedAt: at }),
     known: last,

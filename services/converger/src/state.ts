@@ -1,11 +1,12 @@
 import { incidentId, type Incident, type K2Event, type ProblemClass } from '@k2/contracts';
 import { absorbHeldEffects, causeOf, supersedeOpenEffects, type Tracks } from './cause.js';
 import { classify } from './classify.js';
-import { Heap } from './heap.js';
-import { before, groupKey, groupRef, observe, type Observation } from './observation.js';
+import { Deadlines, rankOf, type Scheduled } from './deadlines.js';
+import { EventBuffer } from './buffer.js';
+import { groupKey, groupRef, observe, type Observation } from './observation.js';
 import { defaultPolicy, type ClassPolicy, type Policy } from './policy.js';
 import { fromIncident, nextSeq, toIncident, type RecordExtras } from './record.js';
-import { distinctAffected, fold, higher, newTrack, startEpisode, type Track } from './track.js';
+import { distinctAffected, fold, higher, newTrack, NONE, startEpisode, type Track } from './track.js';
 
 /*
  * The converger's state machine. Pure and deterministic: time is event time, and only the caller
@@ -29,12 +30,15 @@ import { distinctAffected, fold, higher, newTrack, startEpisode, type Track } fr
  * carries all of it), and `escalated` at once when the severity rises.
  */
 
-interface Group {
+/** A workload's tracks; queued (by key, the groups map's own string) for its next due rule. */
+interface Group extends Scheduled {
   /** The first 48 bits of the ids of the last problem events, newest last: a redelivery changes nothing. */
   seen: number[];
   tracks: Tracks;
-  /** Time of this group's live deadline entry; other entries for it are stale. */
-  due?: number;
+}
+
+function newGroup(key: string): Group {
+  return { key, rank: rankOf(key), due: undefined, slot: -1, seen: [], tracks: {} };
 }
 
 export interface ConvergerCounters {
@@ -53,16 +57,10 @@ export interface ConvergerCounters {
   late: number;
 }
 
-/** 48 bits of the event id: no collisions among the few ids a group remembers. */
-const SEEN_PREFIX = 12;
-
 export class Converger {
   private readonly groups = new Map<string, Group>();
-  private readonly buffer = new Heap<Observation>(before);
-  private readonly bufferedIds = new Set<string>();
-  private readonly deadlines = new Heap<{ at: number; key: string }>(
-    (a, b) => a.at < b.at || (a.at === b.at && a.key < b.key),
-  );
+  private readonly buffer = new EventBuffer();
+  private readonly deadlines = new Deadlines<Group>();
   private clock = -Infinity;
   private out: Incident[] = [];
   readonly counters: ConvergerCounters = { events: 0, benign: 0, normal: 0, duplicate: 0, stale: 0, held: 0, late: 0 };
@@ -88,13 +86,9 @@ export class Converger {
       return [];
     }
     const o = observe(event, verdict);
-    if (this.bufferedIds.has(o.id)) {
-      this.counters.duplicate++;
-      return [];
-    }
+    // A copy of a buffered event comes out of the buffer right after it, and is seen as a duplicate then.
     if (o.at > this.clock) {
       this.buffer.push(o);
-      this.bufferedIds.add(o.id);
       return [];
     }
     this.counters.late++;
@@ -106,18 +100,18 @@ export class Converger {
   tick(now: number): Incident[] {
     if (!Number.isFinite(now)) throw new RangeError(`tick: the watermark must be a finite time in ms, not ${now}`);
     for (;;) {
-      const event = this.buffer.peek();
-      const deadline = this.deadlines.peek();
+      const at = this.buffer.first;
+      const group = this.deadlines.peek();
+      const due = group?.due ?? Infinity;
       // At the same instant, events go first: a deadline sees everything that happened by then.
-      if (event && event.at <= now && (!deadline || event.at <= deadline.at)) {
-        this.buffer.pop();
-        this.bufferedIds.delete(event.id);
-        this.clock = Math.max(this.clock, event.at);
-        this.process(event, event.at);
-      } else if (deadline && deadline.at <= now) {
+      // Their rules fire no earlier than their instant, so an instant's events go in one run.
+      if (at <= now && at <= due) {
+        this.clock = Math.max(this.clock, at);
+        for (const event of this.buffer.take()) this.process(event, at);
+      } else if (group && due <= now) {
         this.deadlines.pop();
-        this.clock = Math.max(this.clock, deadline.at);
-        this.fire(deadline.key, deadline.at);
+        this.clock = Math.max(this.clock, due);
+        this.fire(group, due);
       } else break;
     }
     this.clock = Math.max(this.clock, now);
@@ -127,7 +121,8 @@ export class Converger {
   /** Approximate bytes of state kept between events (JSON length), buffer excluded. */
   stateSize(): number {
     let bytes = 0;
-    for (const [key, group] of this.groups) bytes += key.length + JSON.stringify(group).length;
+    for (const [key, group] of this.groups)
+      bytes += key.length + JSON.stringify([group.seen, group.tracks, group.due]).length;
     return bytes;
   }
 
@@ -155,12 +150,12 @@ export class Converger {
     for (const r of records) if ((latest.get(r.id)?.seq ?? 0) < r.seq) latest.set(r.id, r);
     for (const r of latest.values()) {
       const key = groupKey(r);
-      const group = this.groups.get(key) ?? { seen: [], tracks: {} };
+      const group = this.groups.get(key) ?? newGroup(key);
       this.groups.set(key, group);
       group.tracks[r.class] = fromIncident(r);
       if (advanceClock) this.clock = Math.max(this.clock, Date.parse(r.transitionAt));
     }
-    for (const [key, group] of this.groups) this.reschedule(key, group, this.clock);
+    for (const group of this.groups.values()) this.reschedule(group, this.clock);
   }
 
   // ---- events --------------------------------------------------------------------------------
@@ -172,7 +167,7 @@ export class Converger {
 
   private problem(o: Observation, cls: ProblemClass, now: number): void {
     // A number, not a string: an array of them holds plain doubles.
-    const short = parseInt(o.id.slice(0, SEEN_PREFIX), 16);
+    const short = o.short;
     const existing = this.groups.get(o.key);
     if (existing?.seen.includes(short)) {
       this.counters.duplicate++;
@@ -190,7 +185,7 @@ export class Converger {
       return;
     }
     let group = existing;
-    if (!group) this.groups.set(o.key, (group = { seen: [], tracks: {} }));
+    if (!group) this.groups.set(o.key, (group = newGroup(o.key)));
     // Copied at their exact length: a pushed-to array keeps spare room, per group.
     const kept = group.seen.length >= this.policy.limits.seenIds ? group.seen.slice(1) : group.seen;
     group.seen = kept.concat(short);
@@ -207,7 +202,7 @@ export class Converger {
     }
     fold(track, o, effect, this.policy.limits.maxAffected);
     if (!claim) absorbHeldEffects(this.policy, group.tracks, cls, track);
-    this.reschedule(o.key, group, now);
+    this.reschedule(group, now);
   }
 
   /** A recovery signal marks its object well; when all affected objects are, the condition is over. */
@@ -218,21 +213,19 @@ export class Converger {
       // Older than the latest occurrence (a late signal), it says nothing about now.
       if (track.status === 'resolved' || o.at < track.epLast) continue;
       if (!this.classFor(cls).recovery.includes(reason)) continue;
-      const entry = track.affected.find((a) => a.name === o.name && a.kind === o.kind);
-      if (entry) entry.ok = true;
+      for (const a of track.affected) if (a.name === o.name && a.kind === o.kind) a.ok = true;
     }
-    this.reschedule(o.key, group, now);
+    this.reschedule(group, now);
   }
 
   // ---- time ----------------------------------------------------------------------------------
 
   /** Applies every rule of the group's tracks that is due at `at`; see dueOf, which must agree. */
-  private fire(key: string, at: number): void {
-    const group = this.groups.get(key);
-    if (!group || group.due !== at) return;
-    group.due = undefined;
-    for (const [cls, track] of this.tracksOf(group)) {
-      if (group.tracks[cls] !== track) continue; // superseded by a cause opened in this loop
+  private fire(group: Group, at: number): void {
+    const key = group.key;
+    // A track deleted meanwhile (superseded by a cause opened in this loop) is not visited.
+    for (const cls in group.tracks) {
+      const track = group.tracks[cls]!;
       const p = this.classFor(cls);
       if (track.status === 'pending') {
         if (recovered(p, track)) this.clear(group, cls, track);
@@ -247,8 +240,8 @@ export class Converger {
         }
       } else if (at - track.resolvedAt! >= this.policy.reopenWindowSeconds * 1000) delete group.tracks[cls];
     }
-    if (Object.keys(group.tracks).length === 0) this.groups.delete(key);
-    else this.reschedule(key, group, at);
+    if (isEmpty(group.tracks)) this.groups.delete(key);
+    else this.reschedule(group, at);
   }
 
   /** When the track's next rule is due; `now` when one is due at once (it fires after this instant's events). */
@@ -267,19 +260,12 @@ export class Converger {
     return track.resolvedAt! + this.policy.reopenWindowSeconds * 1000;
   }
 
-  /**
-   * One live heap entry per group: a later due keeps the earlier entry, which fires harmlessly
-   * and reschedules. Never before `now`: transitions do not go back in time.
-   */
-  private reschedule(key: string, group: Group, now: number): void {
+  /** Queues the group for its next due rule, never before `now`: transitions do not go back in time. */
+  private reschedule(group: Group, now: number): void {
     let due = Infinity;
     for (const cls in group.tracks) due = Math.min(due, this.dueOf(cls, group.tracks[cls]!, now));
-    if (due === Infinity) return;
-    due = Math.max(due, now);
-    if (group.due === undefined || due < group.due) {
-      group.due = due;
-      this.deadlines.push({ at: due, key });
-    }
+    if (due === Infinity) this.deadlines.remove(group);
+    else this.deadlines.schedule(group, Math.max(due, now));
   }
 
   // ---- transitions ---------------------------------------------------------------------------
@@ -300,7 +286,7 @@ export class Converger {
       );
       if (track.reopenTimes.length >= this.policy.flappingReopens) track.flapping = true;
     } else {
-      track.reopenTimes = [];
+      track.reopenTimes = NONE;
       track.flapping = undefined;
     }
     track.status = 'open';
@@ -371,6 +357,11 @@ export class Converger {
   private tracksOf(group: Group): [ProblemClass, Track][] {
     return Object.entries(group.tracks) as [ProblemClass, Track][];
   }
+}
+
+function isEmpty(tracks: Tracks): boolean {
+  for (const _ in tracks) return false;
+  return true;
 }
 
 /** Every affected object recovered (classes with recovery signals only). */

@@ -20,8 +20,9 @@ function words(problemClass: string): [string, string] {
 }
 
 function objects(n: number, affected: readonly AffectedObject[]): string {
-  const kinds = new Set(affected.map((a) => a.kind));
-  const noun = kinds.size === 1 && kinds.has('Pod') ? 'pod' : kinds.size === 1 && kinds.has('Node') ? 'node' : 'object';
+  const kind = affected[0]?.kind;
+  const one = affected.every((a) => a.kind === kind);
+  const noun = one && kind === 'Pod' ? 'pod' : one && kind === 'Node' ? 'node' : 'object';
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
@@ -46,5 +47,20 @@ export function summarize(ref: GroupRef, s: SummaryInput): string {
   const effects = s.effects.length ? ` (causing ${s.effects.map((e) => words(e)[0]).join(', ')})` : '';
   const flapping = s.flapping ? ', flapping' : '';
   const noun = total === 1 ? occurrences.replace(/s$/, '') : occurrences;
-  return `${subject}: ${label} — ${objects(n, s.affected)}, ${total} ${noun} since ${s.firstSeen.slice(11, 16)}${effects}${flapping}`;
+  // Joined, not a template: one flat string, where concatenation keeps a tree of pieces for as long as the record lives.
+  return [
+    subject,
+    ': ',
+    label,
+    ' — ',
+    objects(n, s.affected),
+    ', ',
+    total,
+    ' ',
+    noun,
+    ' since ',
+    s.firstSeen.slice(11, 16),
+    effects,
+    flapping,
+  ].join('');
 }

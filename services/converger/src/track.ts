@@ -37,7 +37,8 @@ export interface Track {
   causeLast: number;
   /** Has killed a container, so it can cause restarts (see cause rules' onlyKills). */
   kills?: true;
-  effects: ProblemClass[];
+  /** Replaced, never changed in place: tracks without effects share one empty list. */
+  effects: readonly ProblemClass[];
   severity: Severity;
   /** The episode that hold and threshold judge: occurrences since the track began or last resolved. */
   epFirst: number;
@@ -49,12 +50,18 @@ export interface Track {
   recordAt: number;
   transition?: IncidentTransition;
   dirty?: true;
-  reopenTimes: number[];
+  /** Replaced, never changed in place, as effects. */
+  reopenTimes: readonly number[];
   flapping?: true;
   resolvedAt?: number;
   /** Restored from a record that already counted everything up to this time. */
   known?: number;
+  /** The incident id, once a record was made (hashing it takes longer than the rest of a record). */
+  id?: string;
 }
+
+/** The empty list of effects or reopen times: most tracks have none, and each would hold one. */
+export const NONE: readonly never[] = Object.freeze([]);
 
 export function newTrack(at: number, severity: Severity): Track {
   return makeTrack({
@@ -64,7 +71,7 @@ export function newTrack(at: number, severity: Severity): Track {
     count: 0,
     affected: [],
     causeLast: at,
-    effects: [],
+    effects: NONE,
     severity,
     epFirst: at,
     epLast: at,
@@ -72,7 +79,7 @@ export function newTrack(at: number, severity: Severity): Track {
     epEvents: 0,
     seq: 0,
     recordAt: at,
-    reopenTimes: [],
+    reopenTimes: NONE,
   });
 }
 
@@ -102,6 +109,7 @@ export function makeTrack(t: Track): Track {
     flapping: t.flapping,
     resolvedAt: t.resolvedAt,
     known: t.known,
+    id: t.id,
   };
 }
 
@@ -152,7 +160,11 @@ interface Sighting {
   node?: string;
   count: number;
   oom: boolean;
-  effect: boolean;
+}
+
+function findAffected(track: Track, kind: string, name: string): Affected | undefined {
+  for (const a of track.affected) if (a.name === name && a.kind === kind) return a;
+  return undefined;
 }
 
 /**
@@ -161,12 +173,12 @@ interface Sighting {
  * counted. Effects name their objects without counting: "3 kills" stays 3 kills, whatever
  * back-offs they caused.
  */
-function addOccurrence(track: Track, o: Sighting, max: number): number {
-  const entry = track.affected.find((a) => a.name === o.name && a.kind === o.kind);
+function addOccurrence(track: Track, o: Sighting, effect: boolean, max: number): number {
+  const entry = findAffected(track, o.kind, o.name);
   if (track.bitmap) addObject(track.bitmap, o.kind, o.name);
-  const own = o.effect ? 0 : o.oom ? 1 : o.count;
+  const own = effect ? 0 : o.oom ? 1 : o.count;
   if (entry) {
-    const count = o.effect ? entry.count : o.oom ? entry.count + 1 : Math.max(entry.count, o.count);
+    const count = effect ? entry.count : o.oom ? entry.count + 1 : Math.max(entry.count, o.count);
     const added = count - entry.count;
     entry.count = count;
     entry.ok = undefined;
@@ -211,7 +223,7 @@ export function fold(track: Track, o: Observation, effect: ProblemClass | undefi
     track.causeLast = Math.max(track.causeLast, o.at);
     if (o.verdict.kind === 'problem' && o.verdict.kills) track.kills = true;
   } else addEffect(track, effect);
-  track.epOcc += addOccurrence(track, { ...o, effect: effect !== undefined }, maxAffected);
+  track.epOcc += addOccurrence(track, o, effect !== undefined, maxAffected);
   track.dirty = true;
 }
 
@@ -226,6 +238,6 @@ export function merge(into: Track, from: Track, effect: ProblemClass, maxAffecte
   into.severity = higher(into.severity, from.severity);
   for (const e of [effect, ...from.effects]) addEffect(into, e);
   if (from.bitmap) mergeBitmaps(bitmapOf(into), from.bitmap);
-  for (const a of from.affected) addOccurrence(into, { ...a, oom: false, effect: true }, maxAffected);
+  for (const a of from.affected) addOccurrence(into, { ...a, oom: false }, true, maxAffected);
   into.dirty = true;
 }

@@ -99,7 +99,16 @@ export function convergerMetrics(registry: Registry, read: ConvergerReadings) {
       if (Number.isFinite(ms)) this.set(ms / 1000);
     },
   });
-  return { transitions };
+  // labels() looks the child up by a key it builds from the labels: once per pair here, not per record.
+  const children = new Map<string, Counter.Internal>();
+  /** Counts one record published. */
+  const transition = (name: string, cls: string) => {
+    const key = `${name}\u0000${cls}`;
+    let child = children.get(key);
+    if (!child) children.set(key, (child = transitions.labels({ transition: name, class: cls })));
+    child.inc();
+  };
+  return { transitions, transition };
 }
 
 export type ConvergerMetrics = ReturnType<typeof convergerMetrics>;

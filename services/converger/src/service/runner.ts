@@ -1,10 +1,12 @@
 import type { Bus, Message, Subscription } from '@k2/bus';
-import { EVENTS_TOPIC, Incident, INCIDENTS_TOPIC, K2Event } from '@k2/contracts';
+import { EVENTS_TOPIC, Incident, INCIDENTS_TOPIC, type K2Event } from '@k2/contracts';
 import type { Logger } from '@k2/log';
 import type { Policy } from '../policy.js';
+import { eventTime } from '../observation.js';
 import { Converger } from '../state.js';
 import { tailHorizonMs } from './horizon.js';
 import type { ConvergerMetrics } from './metrics.js';
+import { QuickK2Event } from './quick-event.js';
 import { UncommittedTail } from './tail.js';
 
 export interface RunnerOptions {
@@ -94,7 +96,7 @@ export class ConvergerRunner {
     this.subscription = await bus.subscribe<K2Event>({
       topics: EVENTS_TOPIC,
       groupId: this.options.groupId,
-      schema: K2Event,
+      schema: QuickK2Event,
       commit: 'manual',
       batchHandler: (messages, ctx) => this.inTurn(() => this.onEvents(messages, ctx.lag)),
     });
@@ -146,12 +148,16 @@ export class ConvergerRunner {
     if (!first) return;
     const key = `${first.topic}\u0000${first.partition}`;
     const reading = this.reading.get(key) ?? { newest: -Infinity, lag };
+    const tail = this.tail.partition(first.topic, first.partition, first.offset);
+    let newest = reading.newest;
     for (const m of messages) {
-      const at = Date.parse(m.value.lastSeen);
-      this.tail.add(m.topic, m.partition, m.offset, at);
-      reading.newest = Math.max(reading.newest, at);
-      this.outbox.push(...this.converger.apply(m.value));
+      const at = eventTime(m.value.lastSeen);
+      tail.add(m.offset, at);
+      if (at > newest) newest = at;
+      const out = this.converger.apply(m.value);
+      if (out.length > 0) this.outbox.push(...out);
     }
+    reading.newest = newest;
     reading.lag = lag;
     this.reading.set(key, reading);
     const wall = this.now();
@@ -212,7 +218,7 @@ export class ConvergerRunner {
       this.restoredSeq.delete(r.id);
       if (r.status === 'open') this.openIncidents.set(r.id, r);
       else this.openIncidents.delete(r.id);
-      this.deps.metrics?.transitions.inc({ transition: r.transition, class: r.class });
+      this.deps.metrics?.transition(r.transition, r.class);
     }
     const commits = this.tail.settle(this.options.durable ? this.converger.watermark - this.horizonMs : Infinity);
     if (commits.length === 0 || !this.subscription) return;

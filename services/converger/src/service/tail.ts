@@ -11,20 +11,15 @@ interface Entry {
  * the tail onto the restored incidents, so the group's offset stays at the first such event.
  */
 export class UncommittedTail {
-  private readonly partitions = new Map<
-    string,
-    { topic: string; partition: number; entries: Entry[]; next: number; unmarked: boolean }
-  >();
+  private readonly partitions = new Map<string, PartitionTail>();
 
-  add(topic: string, partition: number, offset: number, at: number): void {
+  /** Where a batch of one partition starting at `offset` adds its events. */
+  partition(topic: string, partition: number, offset: number): PartitionTail {
     const key = `${topic}\u0000${partition}`;
     let p = this.partitions.get(key);
     // A group new to a partition has no offset there yet: commit where it started, or a restart would begin at the end.
-    if (!p) this.partitions.set(key, (p = { topic, partition, entries: [], next: offset, unmarked: true }));
-    // A batch delivered again (after a failed publish) is tracked already.
-    if (offset < p.next) return;
-    p.entries.push({ offset, at });
-    p.next = offset + 1;
+    if (!p) this.partitions.set(key, (p = new PartitionTail(topic, partition, offset)));
+    return p;
   }
 
   /** Where each partition may be committed now that nothing before `horizon` (ms, event time) matters. */
@@ -50,5 +45,23 @@ export class UncommittedTail {
     let n = 0;
     for (const p of this.partitions.values()) n += p.entries.length;
     return n;
+  }
+}
+
+class PartitionTail {
+  entries: Entry[] = [];
+  unmarked = true;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    public next: number,
+  ) {}
+
+  add(offset: number, at: number): void {
+    // A batch delivered again (after a failed publish) is tracked already.
+    if (offset < this.next) return;
+    this.entries.push({ offset, at });
+    this.next = offset + 1;
   }
 }

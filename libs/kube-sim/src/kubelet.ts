@@ -97,16 +97,53 @@ const FAMILIES: [
  */
 export class SimKubelet {
   private readonly memory = new Map<string, ContainerMemoryLine>();
+  /** Pods by node as of one store version: listing all pods for each node's request sorts them all each time. */
+  private podsByNode: { cluster: Cluster; rv: number; byNode: Map<string, KubeObject[]> } | undefined;
+
+  /** Each node's last text and what it was made of: unchanged pods, memory and clock make the same text. */
+  private readonly texts = new Map<
+    string,
+    { cluster: Cluster; rv: number; memoryVersion: number; now: number; text: string }
+  >();
+  private memoryVersion = 0;
 
   set(line: ContainerMemoryLine): void {
     this.memory.set(`${line.namespace}/${line.pod}/${line.container}`, line);
+    this.memoryVersion++;
+  }
+
+  private podsOn(cluster: Cluster, node: string): KubeObject[] {
+    const rv = cluster.store.resourceVersion;
+    if (this.podsByNode?.cluster !== cluster || this.podsByNode.rv !== rv) {
+      const byNode = new Map<string, KubeObject[]>();
+      for (const pod of cluster.store.list('core/pods')) {
+        const name = (pod as KubeObject & { spec?: PodSpec }).spec?.nodeName ?? '';
+        let pods = byNode.get(name);
+        if (!pods) byNode.set(name, (pods = []));
+        pods.push(pod);
+      }
+      this.podsByNode = { cluster, rv, byNode };
+    }
+    return this.podsByNode.byNode.get(node) ?? [];
   }
 
   cadvisorText(cluster: Cluster, node: string, now: number): string {
+    const { memoryVersion } = this;
+    const rv = cluster.store.resourceVersion;
+    const last = this.texts.get(node);
+    if (last?.cluster === cluster && last.rv === rv && last.memoryVersion === memoryVersion && last.now === now) {
+      return last.text;
+    }
+    const text = this.render(cluster, node, now);
+    this.texts.set(node, { cluster, rv, memoryVersion, now, text });
+    return text;
+  }
+
+  private render(cluster: Cluster, node: string, now: number): string {
     const rows: { labels: string; values: Parameters<(typeof FAMILIES)[0][2]>[0] }[] = [];
-    for (const pod of cluster.store.list('core/pods')) {
+    for (const pod of this.podsOn(cluster, node)) {
       const spec = (pod as KubeObject & { spec?: PodSpec }).spec;
-      if (spec?.nodeName !== node) continue;
+      if (!spec) continue;
       const status = (pod as KubeObject & { status?: PodStatus }).status;
       if (status?.phase === 'Succeeded' || status?.phase === 'Failed') continue;
       const ns = pod.metadata.namespace ?? '';

@@ -40,20 +40,25 @@ describe('client-node informer against the simulator', () => {
     });
     informer.on('connect', () => lists++);
     // client-node leaves restarting after a broken connection to the caller, as the eventer does.
-    informer.on('error', () => setTimeout(() => void informer.start(), 50));
+    let stopped = false;
+    informer.on('error', () => setTimeout(() => void (stopped || informer.start()), 50));
     await informer.start();
     const connectsBefore = lists;
+    try {
+      // While the informer is cut off: one pod goes away, others change, history is compacted.
+      sim.dropConnections();
+      sim.advance(60_500);
+      sim.cluster.remove({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'shop', name: cart[0]!.name } });
+      sim.cluster.store.compact();
 
-    // While the informer is cut off: one pod goes away, others change, history is compacted.
-    sim.dropConnections();
-    sim.advance(60_500);
-    sim.cluster.remove({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'shop', name: cart[0]!.name } });
-    sim.cluster.store.compact();
-
-    await eventually(() => (deleted.includes(cart[0]!.name) && seen.size === 2 ? true : undefined), 10_000);
-    expect(lists).toBeGreaterThan(connectsBefore);
-    for (const p of seen.values()) expect(p.status!.containerStatuses![0]!.restartCount).toBe(1);
-    await informer.stop();
+      await eventually(() => (deleted.includes(cart[0]!.name) && seen.size === 2 ? true : undefined), 30_000);
+      expect(lists).toBeGreaterThan(connectsBefore);
+      for (const p of seen.values()) expect(p.status!.containerStatuses![0]!.restartCount).toBe(1);
+    } finally {
+      // Even when it failed: a restarting informer would keep the simulator from stopping.
+      stopped = true;
+      await informer.stop();
+    }
   });
 
   it('sends bookmarks carrying the current resourceVersion when asked', async () => {

@@ -1,9 +1,13 @@
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '@k2/log';
 
 /** A readiness check: true when ready, or a short reason why not. */
 export type ReadinessCheck = () => true | string;
+
+/** Prometheus text-format families, each line ending in a line break. */
+export type MetricsText = (defaultLabels: Readonly<Record<string, string>>) => Promise<string>;
 
 export interface ServiceHttpOptions {
   name: string;
@@ -20,11 +24,14 @@ export interface ServiceHttpOptions {
 export class ServiceHttp {
   readonly registry = new Registry();
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly texts: MetricsText[] = [];
+  private readonly defaultLabels: Record<string, string>;
   private readonly app: FastifyInstance;
   private address = '';
 
   constructor(private readonly options: ServiceHttpOptions) {
-    this.registry.setDefaultLabels({ service: options.name });
+    this.defaultLabels = { service: options.name };
+    this.registry.setDefaultLabels(this.defaultLabels);
     collectDefaultMetrics({ register: this.registry });
     this.app = Fastify({ logger: false });
     this.app.get('/healthz', async () => 'ok');
@@ -35,13 +42,25 @@ export class ServiceHttp {
     });
     this.app.get('/metrics', async (_req, reply) => {
       reply.header('Content-Type', this.registry.contentType);
-      return this.registry.metrics();
+      const parts = await Promise.all([this.registry.metrics(), ...this.texts.map((t) => t(this.defaultLabels))]);
+      if (this.texts.length === 0) return parts[0];
+      // Written in pieces: one write of a text of many MB has Node copy it whole into native memory.
+      return Readable.from(pieces(parts, 64 * 1024));
     });
   }
 
   /** Extra routes (a service's own API) before start. */
   get server(): FastifyInstance {
     return this.app;
+  }
+
+  /**
+   * Text-format families served at /metrics after the registry's: for series too many to go
+   * through prom-client one by one (the exporter's per-container memory). Each series should carry
+   * `defaultLabels`, as the registry's do.
+   */
+  addMetricsText(text: MetricsText): void {
+    this.texts.push(text);
   }
 
   addReadinessCheck(name: string, check: ReadinessCheck): void {
@@ -60,6 +79,19 @@ export class ServiceHttp {
 
   async stop(): Promise<void> {
     await this.app.close();
+  }
+}
+
+/** The texts in pieces of about `size` UTF-16 units, never splitting a surrogate pair. */
+function* pieces(texts: string[], size: number): Generator<string> {
+  for (const text of texts) {
+    for (let at = 0; at < text.length;) {
+      let end = Math.min(at + size, text.length);
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+      yield text.slice(at, end);
+      at = end;
+    }
   }
 }
 

@@ -1,1 +1,1 @@
-export { ServiceHttp, type ReadinessCheck, type ServiceHttpOptions } from './http.js';
+export { ServiceHttp, type MetricsText, type ReadinessCheck, type ServiceHttpOptions } from './http.js';

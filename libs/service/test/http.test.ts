@@ -50,4 +50,24 @@ describe('service endpoints', () => {
     expect(text).toContain('k2_demo_things_total{service="demo"} 3');
     expect(text).toContain('process_resident_memory_bytes');
   });
+
+  it('serves text families added to /metrics after the registry, given the default labels', async () => {
+    const http = await start();
+    http.addMetricsText(async (labels) => `# TYPE k2_demo_rows gauge\nk2_demo_rows{service="${labels.service}"} 7\n`);
+    const url = await http.start();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('process_resident_memory_bytes');
+    expect(text.endsWith('# TYPE k2_demo_rows gauge\nk2_demo_rows{service="demo"} 7\n')).toBe(true);
+  });
+
+  it('serves added text of many pieces whole, never splitting a character outside the BMP', async () => {
+    const http = await start();
+    // The emoji's first UTF-16 unit is the last of the first 64 Ki piece.
+    const rows =
+      `# ${'x'.repeat(65_533)}\u{1F600}\n` + 'k2_demo_rows{service="demo",name="\u{1F600}"} 1\n'.repeat(5_000);
+    http.addMetricsText(async () => rows);
+    const url = await http.start();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text.slice(text.indexOf('# xxx'))).toBe(rows);
+  });
 });

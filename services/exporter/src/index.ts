@@ -1,7 +1,7 @@
 export { BoundedLabel } from './bounded-label.js';
-export { parseCadvisor, type CadvisorContainer } from './cadvisor/parse.js';
+export { LabelSetCache, parseCadvisor, type CadvisorContainer } from './cadvisor/parse.js';
 export { CadvisorMemorySource, type CadvisorSourceOptions } from './cadvisor/source.js';
-export { parseMemoryStat, readCgroupMemory, type CgroupVersion } from './cgroup/files.js';
+export { readCgroupMemory, type CgroupVersion } from './cgroup/files.js';
 export { detectCgroupVersion, findContainerCgroups, type ContainerCgroup } from './cgroup/layout.js';
 export { CgroupMemorySource, type CgroupSourceOptions } from './cgroup/source.js';
 export { EventMetrics } from './events.js';

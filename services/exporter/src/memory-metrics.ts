@@ -1,18 +1,22 @@
 import { performance } from 'node:perf_hooks';
-import type { Registry } from 'prom-client';
+import type { ServiceHttp } from '@k2/service';
 import { usageMinusCache, type ContainerMemory } from './memory.js';
-import { registerSnapshotGauge, type SharedGaugeValue } from './snapshot-gauge.js';
-import type { MemorySnapshot, MemorySource } from './source.js';
+import { registerSnapshotGauge } from './snapshot-gauge.js';
+import type { MemorySnapshot, MemorySource, TargetResult } from './source.js';
 
+/** What one scrape collected. */
 interface Collected extends MemorySnapshot {
   seconds: number;
-  /** Each container's label set, one object shared by its five memory series. */
-  labels: Record<string, string>[];
 }
 
-const NO_LABELS: Record<string, never> = {};
+/** The last collection, for readiness and logs: not its containers, which are garbage once served. */
+export interface LastCollection {
+  targets: TargetResult[];
+  containers: number;
+  seconds: number;
+}
 
-const MEMORY_SERIES: [name: string, help: string, value: (c: ContainerMemory) => number | undefined][] = [
+const MEMORY_FAMILIES: [name: string, help: string, value: (c: ContainerMemory) => number | undefined][] = [
   [
     'k2_container_memory_usage_minus_cache_bytes',
     'Container memory usage minus page cache, shmem added back: what the container really holds (K2s memory figure).',
@@ -28,24 +32,37 @@ const MEMORY_SERIES: [name: string, help: string, value: (c: ContainerMemory) =>
   ['k2_container_memory_limit_bytes', 'Container memory limit; absent when unlimited.', (c) => c.limit],
 ];
 
+/** A label value as the text format writes it. */
+function escapeLabel(v: string): string {
+  return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
+}
+
+/** A sample value as the text format writes it. */
+function formatValue(v: number): string {
+  if (Number.isFinite(v)) return String(v);
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+}
+
 /**
- * The memory series, read from the source at each scrape. The gauges of one scrape share one
- * collection: prom-client asks every metric at once, so they all await the same in-flight read.
+ * The memory series, read from the source at each scrape, so nothing outlives a deleted
+ * container. The five per-container families are written here rather than through prom-client,
+ * which formats every one of tens of thousands of series label by label: each container's label
+ * set is written once and shared by its five lines. The exporter's own gauges stay in the
+ * registry; all of one scrape share one collection, as they all ask while it runs.
  */
 export class MemoryMetrics {
   private inflight: Promise<Collected> | undefined;
   /** The last collection, for readiness and logs. */
-  last: Collected | undefined;
+  last: LastCollection | undefined;
 
   constructor(
     private readonly cluster: string,
     private readonly source: MemorySource,
     private readonly sourceName: string,
-    registry: Registry,
+    http: ServiceHttp,
   ) {
-    for (const [name, help, value] of MEMORY_SERIES) {
-      registerSnapshotGauge(registry, name, help, async () => this.containerValues(await this.collect(), value));
-    }
+    http.addMetricsText(async (defaultLabels) => this.exposition(await this.collect(), defaultLabels));
+    const registry = http.registry;
     registerSnapshotGauge(
       registry,
       'k2_exporter_source_up',
@@ -99,25 +116,31 @@ export class MemoryMetrics {
         ],
       };
     }
-    const labels = snapshot.containers.map((c) => ({
-      cluster: this.cluster,
-      namespace: c.namespace,
-      pod: c.pod,
-      container: c.container,
-      workload_kind: c.workloadKind,
-      workload: c.workload,
-      node: c.node,
-    }));
-    this.last = { ...snapshot, labels, seconds: (performance.now() - start) / 1000 };
-    return this.last;
+    const seconds = (performance.now() - start) / 1000;
+    this.last = { targets: snapshot.targets, containers: snapshot.containers.length, seconds };
+    return { ...snapshot, seconds };
   }
 
-  private containerValues(collected: Collected, value: (c: ContainerMemory) => number | undefined): SharedGaugeValue[] {
-    const out: SharedGaugeValue[] = [];
-    collected.containers.forEach((c, i) => {
-      const v = value(c);
-      if (v !== undefined) out.push({ labels: NO_LABELS, sharedLabels: collected.labels[i]!, value: v });
-    });
-    return out;
+  /** The per-container families in the text format, every series with the service's default labels too. */
+  private exposition(collected: Collected, defaultLabels: Readonly<Record<string, string>>): string {
+    let common = '';
+    for (const [name, value] of Object.entries({ ...defaultLabels, cluster: this.cluster })) {
+      common += `${name}="${escapeLabel(value)}",`;
+    }
+    const labels = collected.containers.map(
+      (c) =>
+        `{${common}namespace="${escapeLabel(c.namespace)}",pod="${escapeLabel(c.pod)}",` +
+        `container="${escapeLabel(c.container)}",workload_kind="${escapeLabel(c.workloadKind)}",` +
+        `workload="${escapeLabel(c.workload)}",node="${escapeLabel(c.node)}"} `,
+    );
+    const lines: string[] = [];
+    for (const [name, help, value] of MEMORY_FAMILIES) {
+      lines.push(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n`);
+      collected.containers.forEach((c, i) => {
+        const v = value(c);
+        if (v !== undefined) lines.push(`${name}${labels[i]}${formatValue(v)}\n`);
+      });
+    }
+    return lines.join('');
   }
 }

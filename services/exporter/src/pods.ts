@@ -1,40 +1,76 @@
-import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, ListWatch } from '@kubernetes/client-node';
+import { workloadFromOwnerChain, type ObjectRef, type OwnerReference, type Workload } from '@k2/contracts';
 import type { Logger } from '@k2/log';
+import { slimInformer, slimMeta, type RawObject, type SlimMeta } from './kube/slim-informer.js';
+import type { WorkloadLookup } from './workload.js';
 
-/** The little the exporter needs of a pod to name a cgroup. */
-export interface PodInfo {
+type Owners = readonly OwnerReference[];
+
+/** What the exporter keeps of an object: its controlling owner. */
+interface Owned extends SlimMeta {
+  owners: Owners;
+}
+
+/** The little the exporter needs of a pod to name a cgroup and its workload. */
+export interface PodInfo extends Owned {
   uid: string;
   namespace: string;
   name: string;
   node: string;
-  /** Container id (runtime prefix stripped) → container name. */
+  /** Container id (runtime prefix stripped) → container name, for the containers not terminated. */
   containers: Map<string, string>;
 }
 
-function podInfo(pod: V1Pod): PodInfo {
+const NO_OWNERS: Owners = Object.freeze([]);
+
+function ownersOf(o: RawObject): Owners {
+  const refs = o.metadata?.ownerReferences ?? [];
+  const ref = refs.find((r) => r.controller) ?? refs[0];
+  return ref ? [{ kind: ref.kind, name: ref.name, controller: true }] : NO_OWNERS;
+}
+
+function owned(o: RawObject): Owned {
+  return { metadata: slimMeta(o), owners: ownersOf(o) };
+}
+
+interface ContainerStatus {
+  name: string;
+  containerID?: string;
+  state?: { terminated?: unknown };
+}
+
+function podInfo(pod: RawObject): PodInfo {
+  const status = pod.status as { initContainerStatuses?: ContainerStatus[]; containerStatuses?: ContainerStatus[] };
   const containers = new Map<string, string>();
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-  for (const s of statuses) {
-    // containerd://<id>, docker://<id>, cri-o://<id>
+  for (const s of [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])]) {
+    // containerd://<id>, docker://<id>, cri-o://<id>; a terminated container has no cgroup left.
     const id = s.containerID?.replace(/^[a-z-]+:\/\//, '');
-    if (id) containers.set(id, s.name);
+    if (id && !s.state?.terminated) containers.set(id, s.name);
   }
+  const metadata = slimMeta(pod);
   return {
+    metadata,
+    owners: ownersOf(pod),
     uid: pod.metadata?.uid ?? '',
-    namespace: pod.metadata?.namespace ?? '',
-    name: pod.metadata?.name ?? '',
-    node: pod.spec?.nodeName ?? '',
+    namespace: metadata.namespace ?? '',
+    name: metadata.name,
+    node: (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? '',
     containers,
   };
 }
 
 /**
- * Pods by uid, from an informer (list, then watch): node mode maps each cgroup's pod uid and
- * container id to names without an API call per scrape. Limited to one node when given.
+ * Pods (of one node, when given), ReplicaSets and Jobs, from watches that keep only what the
+ * exporter reads of each: node mode names each cgroup's pod and container by uid and id, and
+ * both modes name each pod's workload (Deployment through its ReplicaSet, CronJob through its
+ * Job), without an API call per scrape.
  */
-export class PodDirectory {
+export class PodDirectory implements WorkloadLookup {
   private readonly byUid = new Map<string, PodInfo>();
-  private informer: Informer<V1Pod> | undefined;
+  private readonly informers: ListWatch<Owned>[] = [];
+  private pods: ListWatch<PodInfo> | undefined;
+  private replicaSets: ListWatch<Owned> | undefined;
+  private jobs: ListWatch<Owned> | undefined;
   private stopped = false;
 
   constructor(
@@ -43,25 +79,24 @@ export class PodDirectory {
     private readonly nodeName?: string,
   ) {}
 
+  /** Starts the watches and resolves once each has listed. */
   async start(): Promise<void> {
-    const core = this.kc.makeApiClient(CoreV1Api);
-    // The client's informer takes no field selector, so other nodes' pods are skipped here.
-    const informer = makeInformer<V1Pod>(this.kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
-    const put = (pod: V1Pod) => {
-      const info = podInfo(pod);
-      if (!info.uid || (this.nodeName && info.node !== this.nodeName)) return;
-      this.byUid.set(info.uid, info);
-    };
-    informer.on('add', put);
-    informer.on('update', put);
-    informer.on('delete', (pod) => this.byUid.delete(pod.metadata?.uid ?? ''));
-    informer.on('error', (err) => {
-      if (this.stopped) return;
-      this.log.warn({ err: String(err) }, 'pod watch failed; restarting');
-      setTimeout(() => void informer.start().catch(() => {}), 1_000);
-    });
-    this.informer = informer;
-    await informer.start();
+    const node = this.nodeName ? `spec.nodeName=${this.nodeName}` : undefined;
+    this.pods = slimInformer(this.kc, '/api/v1/pods', podInfo, node);
+    this.pods.on('add', (pod) => this.byUid.set(pod.uid, pod));
+    this.pods.on('update', (pod) => this.byUid.set(pod.uid, pod));
+    this.pods.on('delete', (pod) => this.byUid.delete(pod.uid));
+    this.replicaSets = slimInformer(this.kc, '/apis/apps/v1/replicasets', owned);
+    this.jobs = slimInformer(this.kc, '/apis/batch/v1/jobs', owned);
+    this.informers.push(this.pods, this.replicaSets, this.jobs);
+    for (const informer of this.informers) {
+      informer.on('error', (err) => {
+        if (this.stopped) return;
+        this.log.warn({ err: String(err) }, 'watch failed; restarting');
+        setTimeout(() => void informer.start().catch(() => {}), 1_000);
+      });
+    }
+    await Promise.all(this.informers.map((i) => i.start()));
   }
 
   get(uid: string): PodInfo | undefined {
@@ -72,8 +107,30 @@ export class PodDirectory {
     return this.byUid.size;
   }
 
+  private ownersOf(kind: string, namespace: string, name: string): Owners | undefined {
+    const informer = kind === 'Pod' ? this.pods : kind === 'ReplicaSet' ? this.replicaSets : this.jobs;
+    return kind === 'Pod' || kind === 'ReplicaSet' || kind === 'Job'
+      ? informer?.get(name, namespace)?.owners
+      : undefined;
+  }
+
+  /** An object's top workload, as the eventer's OwnerResolver names it; the object itself when it has no owner. */
+  resolve(namespace: string, object: ObjectRef): Workload {
+    const lookup = (owner: OwnerReference) => this.ownersOf(owner.kind, namespace, owner.name);
+    const self = { kind: object.kind, name: object.name };
+    const owners = this.ownersOf(object.kind, namespace, object.name);
+    if (owners === undefined && object.kind === 'Pod') {
+      // A pod the watch has not delivered yet: a Deployment's pod is named <replicaset>-<suffix>.
+      const rs = object.name.replace(/-[a-z0-9]{5}$/, '');
+      if (rs !== object.name && this.ownersOf('ReplicaSet', namespace, rs) !== undefined) {
+        return workloadFromOwnerChain(self, [{ kind: 'ReplicaSet', name: rs, controller: true }], lookup);
+      }
+    }
+    return workloadFromOwnerChain(self, owners ?? NO_OWNERS, lookup);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.informer?.stop();
+    await Promise.all(this.informers.map((i) => i.stop()));
   }
 }

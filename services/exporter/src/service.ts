@@ -3,7 +3,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Bus } from '@k2/bus';
 import type { K2Config } from '@k2/config';
 import { EVENTS_TOPIC, INCIDENTS_TOPIC } from '@k2/contracts';
-import { OwnerResolver } from '@k2/eventer';
 import type { Logger } from '@k2/log';
 import { ServiceHttp } from '@k2/service';
 import { registerOverflowGauge } from './bounded-label.js';
@@ -28,7 +27,7 @@ export interface ExporterServiceDeps {
   log: Logger;
   /** Bus topics' partitions, for the topics the exporter creates when they are missing. */
   partitions: number;
-  /** Shared owner caches (k2 up); the exporter starts its own when absent. */
+  /** Shared owner caches (k2 up), used in cluster mode; the exporter watches its own when absent, and in node mode. */
   owners?: WorkloadLookup;
 }
 
@@ -49,36 +48,34 @@ export async function startExporterService(deps: ExporterServiceDeps): Promise<E
     for (const stop of stops.reverse()) await stop();
   };
   try {
-    let owners = deps.owners;
-    if (!owners) {
-      const resolver = new OwnerResolver(kc, log);
-      await resolver.start();
-      stops.push(() => resolver.stop());
-      owners = resolver;
+    // Node mode watches this node's pods to name its cgroups, and names workloads from the same
+    // watch; cluster mode uses the process's shared owner caches when it has them.
+    let owners = config.mode === 'cluster' ? deps.owners : undefined;
+    let pods: PodDirectory | undefined;
+    if (config.mode === 'node' || !owners) {
+      const directory = new PodDirectory(kc, log, config.mode === 'node' ? config.nodeName : undefined);
+      await directory.start();
+      stops.push(() => directory.stop());
+      pods = directory;
+      owners = directory;
     }
     let source: MemorySource;
     if (config.mode === 'node') {
-      const pods = new PodDirectory(kc, log, config.nodeName);
-      await pods.start();
-      stops.push(() => pods.stop());
       source = new CgroupMemorySource(
         { root: config.cgroupRoot, node: config.nodeName!, version: config.cgroupVersion },
-        pods,
+        pods!,
         owners,
       );
     } else {
-      source = new CadvisorMemorySource(kc, owners, {
+      const cadvisor = new CadvisorMemorySource(kc, owners, {
         kubeletUrlTemplate: config.kubeletUrlTemplate,
         concurrency: config.concurrency,
         timeoutMs: config.timeoutSeconds * 1000,
       });
+      stops.push(async () => cadvisor.stop());
+      source = cadvisor;
     }
-    const memory = new MemoryMetrics(
-      deps.cluster,
-      source,
-      config.mode === 'node' ? 'cgroup' : 'cadvisor',
-      http.registry,
-    );
+    const memory = new MemoryMetrics(deps.cluster, source, config.mode === 'node' ? 'cgroup' : 'cadvisor', http);
 
     await bus.ensureTopics([
       { name: EVENTS_TOPIC, partitions: deps.partitions },

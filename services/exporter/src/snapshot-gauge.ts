@@ -6,26 +6,16 @@ export interface GaugeValue {
 }
 
 /**
- * A series whose label set several gauges share (one container's memory figures): prom-client
- * formats a `sharedLabels` object once per scrape and reuses the text, so pass the same object.
- */
-export interface SharedGaugeValue {
-  labels: Record<string, never>;
-  sharedLabels: Record<string, string>;
-  value: number;
-}
-
-/**
  * A gauge whose series are computed at each scrape, so nothing outlives what it measures (a
- * deleted container's series simply is not produced again). prom-client's Registry formats and
+ * deleted source's series simply is not produced again). prom-client's Registry formats and
  * escapes it like its own metrics; the values come straight from `values()`, without the
- * per-series label hashing of a Gauge, which matters at tens of thousands of series.
+ * per-series label hashing of a Gauge.
  */
 export function registerSnapshotGauge(
   registry: Registry,
   name: string,
   help: string,
-  values: () => Promise<(GaugeValue | SharedGaugeValue)[]>,
+  values: () => Promise<GaugeValue[]>,
 ): void {
   const metric = {
     name,

@@ -17,4 +17,6 @@ export interface MemorySnapshot {
 /** Where container memory comes from; read afresh at every scrape. */
 export interface MemorySource {
   collect(): Promise<MemorySnapshot>;
+  /** Releases what the source holds open between scrapes (kept-alive connections). */
+  stop?(): void;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCadvisor } from '@k2/exporter';
+import { LabelSetCache, parseCadvisor } from '@k2/exporter';
 
 // Shaped like a kubelet's /metrics/cadvisor: pod-level cgroups (container=""), other families.
 const TEXT = `# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.
@@ -41,6 +41,22 @@ describe('parseCadvisor', () => {
     });
     // cAdvisor's 0 limit means unlimited
     expect(byName.get('side "car"')!.limit).toBeUndefined();
+  });
+
+  it('reads values afresh on every read of a kubelet, keeping only the label sets still there', () => {
+    const cache = new LabelSetCache();
+    expect(parseCadvisor(TEXT, cache)).toHaveLength(2);
+    const next = TEXT.replace('} 1.572864e+09', '} 1.6e+09')
+      .split('\n')
+      .filter((l) => !l.includes('side'))
+      .join('\n');
+    const containers = parseCadvisor(next, cache);
+    expect(containers.map((c) => [c.container, c.usage])).toEqual([['app', 1_600_000_000]]);
+  });
+
+  it('finds the label set by its last brace, whatever braces and quotes a label value holds', () => {
+    const text = 'container_memory_cache{container="a} \\"b{",namespace="shop",pod="p"} 42 1764111111000\n';
+    expect(parseCadvisor(text)).toMatchObject([{ container: 'a} "b{', cache: 42 }]);
   });
 
   it('rejects text that is not the Prometheus format', () => {

@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessBus } from '@k2/bus';
@@ -84,6 +86,46 @@ describe.each(['v1-cgroupfs', 'v1-systemd', 'v2-cgroupfs', 'v2-systemd'])('expor
     // the pause sandbox is not a container of the pod's status: not reported
     expect(m.get('k2_container_memory_usage_minus_cache_bytes')).toHaveLength(1);
     expect(sample(m, 'k2_exporter_source_up', { source: 'cgroup', node: 'node-f' })).toBe(1);
+  });
+});
+
+describe('exporter, node mode between scrapes', () => {
+  it('reads every container afresh at each scrape, and drops one whose cgroup is gone', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'k2-exporter-cgroup-'));
+    cleanups.push(async () => rmSync(root, { recursive: true, force: true }));
+    cpSync(join(FIXTURES, 'v2-systemd'), root, { recursive: true });
+    const sim = new KubeSimulator({ virtualTime: true });
+    await sim.start();
+    cleanups.push(() => sim.stop());
+    for (const o of objects('node-f')) sim.cluster.apply(o);
+    const bus = new InProcessBus();
+    cleanups.push(() => bus.close());
+    const config = configSchema.parse({
+      exporter: { mode: 'node', nodeName: 'node-f', cgroupRoot: root, http: { port: 0 } },
+    }).exporter;
+    const service = await startExporterService({
+      config,
+      cluster: 'test',
+      bus,
+      kc: kubeConfigFor(sim),
+      log: quietLog,
+      partitions: 1,
+    });
+    cleanups.push(() => service.stop());
+    const usage = async () => sample(await scrape(service.url), 'k2_container_memory_usage_minus_cache_bytes');
+
+    expect(await usage()).toBe(700 * MiB);
+    const app = join(
+      root,
+      'kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod8f3c2a51_6d2e_4b7a_9c1e_2f5d7a8b9c01.slice',
+      `cri-containerd-${APP}.scope`,
+    );
+    // 100 MiB more anonymous memory
+    writeFileSync(join(app, 'memory.current'), `${1600 * MiB}\n`);
+    expect(await usage()).toBe(800 * MiB);
+    rmSync(app, { recursive: true });
+    expect(await usage()).toBeUndefined();
+    expect(sample(await scrape(service.url), 'k2_exporter_source_up', { source: 'cgroup' })).toBe(1);
   });
 });
 

@@ -4,8 +4,8 @@ import pLimit from 'p-limit';
 import type { ContainerMemory } from '../memory.js';
 import type { MemorySnapshot, MemorySource, TargetResult } from '../source.js';
 import { podWorkload, type WorkloadLookup } from '../workload.js';
-import { fetchWithKubeConfig } from './fetch.js';
-import { parseCadvisor } from './parse.js';
+import { fetchWithKubeConfig, keepAliveAgents } from '../kube/fetch.js';
+import { LabelSetCache, parseCadvisor } from './parse.js';
 
 export interface CadvisorSourceOptions {
   /**
@@ -27,6 +27,9 @@ function nodeAddress(node: V1Node): string {
 export class CadvisorMemorySource implements MemorySource {
   private readonly core: CoreV1Api;
   private readonly limit: ReturnType<typeof pLimit>;
+  private readonly agents: ReturnType<typeof keepAliveAgents>;
+  /** Each node's parsed label sets, from one scrape to the next. */
+  private labelSets = new Map<string, LabelSetCache>();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -35,6 +38,7 @@ export class CadvisorMemorySource implements MemorySource {
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.limit = pLimit(options.concurrency);
+    this.agents = keepAliveAgents(options.concurrency);
   }
 
   private urlFor(node: V1Node): string {
@@ -47,21 +51,51 @@ export class CadvisorMemorySource implements MemorySource {
 
   async collect(): Promise<MemorySnapshot> {
     const nodes = (await this.core.listNode()).items;
-    const results = await Promise.all(nodes.map((node) => this.limit(() => this.readNode(node))));
+    const labelSets = new Map<string, LabelSetCache>();
+    for (const node of nodes) {
+      const name = node.metadata?.name ?? '';
+      labelSets.set(name, this.labelSets.get(name) ?? new LabelSetCache());
+    }
+    // Nodes gone from the cluster take their label sets with them.
+    this.labelSets = labelSets;
+    const results = await Promise.all(nodes.map((node) => this.limit(() => this.readNode(node, labelSets))));
     return {
       containers: results.flatMap((r) => r.containers),
       targets: results.map((r) => r.target),
     };
   }
 
-  private async readNode(node: V1Node): Promise<{ containers: ContainerMemory[]; target: TargetResult }> {
+  /** Closes the kept-alive kubelet connections. */
+  stop(): void {
+    this.agents.destroy();
+  }
+
+  private async readNode(
+    node: V1Node,
+    labelSets: Map<string, LabelSetCache>,
+  ): Promise<{ containers: ContainerMemory[]; target: TargetResult }> {
     const name = node.metadata?.name ?? '';
     const start = performance.now();
     try {
-      const text = await fetchWithKubeConfig(this.kc, this.urlFor(node), this.options.timeoutMs);
-      const containers = parseCadvisor(text).map((c): ContainerMemory => {
+      const text = await fetchWithKubeConfig(this.kc, this.urlFor(node), this.options.timeoutMs, {
+        agents: this.agents,
+      });
+      const containers = parseCadvisor(text, labelSets.get(name)).map((c): ContainerMemory => {
         const workload = podWorkload(this.owners, c.namespace, c.pod);
-        return { ...c, node: name, workloadKind: workload.kind, workload: workload.name };
+        return {
+          namespace: c.namespace,
+          pod: c.pod,
+          container: c.container,
+          node: name,
+          workloadKind: workload.kind,
+          workload: workload.name,
+          usage: c.usage,
+          cache: c.cache,
+          rss: c.rss,
+          shmem: c.shmem,
+          workingSet: c.workingSet,
+          limit: c.limit,
+        };
       });
       const durationSeconds = (performance.now() - start) / 1000;
       return { containers, target: { source: 'cadvisor', node: name, up: true, durationSeconds } };

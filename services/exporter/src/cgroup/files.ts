@@ -1,34 +1,74 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { workingSet, type MemoryReading } from '../memory.js';
 
 export type CgroupVersion = 1 | 2;
 
-/** memory.stat: one `key value` pair a line. */
-export function parseMemoryStat(text: string): Map<string, number> {
-  const stat = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const space = line.indexOf(' ');
-    if (space <= 0) continue;
-    const value = Number(line.slice(space + 1));
-    if (Number.isFinite(value)) stat.set(line.slice(0, space), value);
+/** The value of a memory.stat key (one `key value` pair a line), or 0 when the kernel does not write it. */
+class StatKey {
+  private readonly first: string;
+  private readonly later: string;
+
+  constructor(key: string) {
+    this.first = `${key} `;
+    this.later = `\n${key} `;
   }
-  return stat;
+
+  in(stat: string): number {
+    let from: number;
+    if (stat.startsWith(this.first)) from = this.first.length;
+    else {
+      const at = stat.indexOf(this.later);
+      if (at < 0) return 0;
+      from = at + this.later.length;
+    }
+    const end = stat.indexOf('\n', from);
+    const value = Number(stat.slice(from, end < 0 ? undefined : end));
+    return Number.isFinite(value) ? value : 0;
+  }
+}
+
+const V1 = {
+  cache: new StatKey('total_cache'),
+  rss: new StatKey('total_rss'),
+  shmem: new StatKey('total_shmem'),
+  inactiveFile: new StatKey('total_inactive_file'),
+};
+const V2 = {
+  cache: new StatKey('file'),
+  rss: new StatKey('anon'),
+  shmem: new StatKey('shmem'),
+  inactiveFile: new StatKey('inactive_file'),
+};
+
+// One buffer for every read: cgroup files are a few hundred bytes (memory.stat a few KB), and a
+// node's scrape reads tens of thousands of them.
+const buffer = Buffer.allocUnsafe(16 * 1024);
+
+/** A small file's text: open, one read, close (readFileSync also stats it and allocates per call). */
+function readSmall(path: string): string {
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, buffer, 0, buffer.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return n < buffer.length ? buffer.toString('latin1', 0, n) : readFileSync(path, 'latin1');
 }
 
 // cgroup v1 writes "no limit" as the largest page-aligned signed 64-bit number.
 const V1_UNLIMITED = 2 ** 62;
 
 function readNumber(dir: string, file: string): number {
-  const text = readFileSync(join(dir, file), 'utf8').trim();
+  const text = readSmall(`${dir}/${file}`).trim();
   const n = Number(text);
-  if (!Number.isFinite(n)) throw new Error(`${join(dir, file)}: not a number: ${text.slice(0, 40)}`);
+  if (!Number.isFinite(n)) throw new Error(`${dir}/${file}: not a number: ${text.slice(0, 40)}`);
   return n;
 }
 
 function readLimit(dir: string, version: CgroupVersion): number | undefined {
   if (version === 2) {
-    const text = readFileSync(join(dir, 'memory.max'), 'utf8').trim();
+    const text = readSmall(`${dir}/memory.max`).trim();
     return text === 'max' ? undefined : Number(text);
   }
   const n = readNumber(dir, 'memory.limit_in_bytes');
@@ -40,26 +80,15 @@ function readLimit(dir: string, version: CgroupVersion): number | undefined {
  * (children included), v2's memory.stat is hierarchical already.
  */
 export function readCgroupMemory(dir: string, version: CgroupVersion): MemoryReading {
-  const stat = parseMemoryStat(readFileSync(join(dir, 'memory.stat'), 'utf8'));
-  const get = (key: string) => stat.get(key) ?? 0;
-  if (version === 1) {
-    const usage = readNumber(dir, 'memory.usage_in_bytes');
-    return {
-      usage,
-      cache: get('total_cache'),
-      rss: get('total_rss'),
-      shmem: get('total_shmem'),
-      workingSet: workingSet(usage, get('total_inactive_file')),
-      limit: readLimit(dir, 1),
-    };
-  }
-  const usage = readNumber(dir, 'memory.current');
+  const stat = readSmall(`${dir}/memory.stat`);
+  const keys = version === 1 ? V1 : V2;
+  const usage = readNumber(dir, version === 1 ? 'memory.usage_in_bytes' : 'memory.current');
   return {
     usage,
-    cache: get('file'),
-    rss: get('anon'),
-    shmem: get('shmem'),
-    workingSet: workingSet(usage, get('inactive_file')),
-    limit: readLimit(dir, 2),
+    cache: keys.cache.in(stat),
+    rss: keys.rss.in(stat),
+    shmem: keys.shmem.in(stat),
+    workingSet: workingSet(usage, keys.inactiveFile.in(stat)),
+    limit: readLimit(dir, version),
   };
 }

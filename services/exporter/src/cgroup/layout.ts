@@ -2,6 +2,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupVersion } from './files.js';
 
+/** A pod's cgroup directory and the uid its name carries. */
+export interface PodCgroup {
+  podUid: string;
+  dir: string;
+}
+
 /** A container's cgroup directory and the ids its path names. */
 export interface ContainerCgroup {
   podUid: string;
@@ -32,30 +38,38 @@ function subdirs(dir: string): string[] {
 }
 
 /**
- * Every container cgroup under the kubelet's `kubepods` tree, with either driver: guaranteed pods
- * sit directly under it, burstable and best-effort ones one level down.
+ * Every pod cgroup under the kubelet's `kubepods` tree, with either driver: guaranteed pods sit
+ * directly under it, burstable and best-effort ones one level down.
  */
-export function findContainerCgroups(root: string, version: CgroupVersion): ContainerCgroup[] {
+export function findPodCgroups(root: string, version: CgroupVersion): PodCgroup[] {
   const hierarchy = version === 2 ? root : join(root, 'memory');
-  const found: ContainerCgroup[] = [];
+  const found: PodCgroup[] = [];
+  const add = (parent: string, name: string) => {
+    const m = POD_DIR.exec(name);
+    if (m) found.push({ podUid: m[1] ?? m[2]!.replaceAll('_', '-'), dir: `${parent}/${name}` });
+  };
   for (const top of ['kubepods', 'kubepods.slice']) {
     const kubepods = join(hierarchy, top);
     if (!existsSync(kubepods)) continue;
-    const podDirs: string[] = [];
     for (const name of subdirs(kubepods)) {
-      if (POD_DIR.test(name)) podDirs.push(join(kubepods, name));
-      else if (QOS_DIR.test(name)) {
-        for (const pod of subdirs(join(kubepods, name))) if (POD_DIR.test(pod)) podDirs.push(join(kubepods, name, pod));
-      }
-    }
-    for (const podDir of podDirs) {
-      const m = POD_DIR.exec(podDir.slice(podDir.lastIndexOf('/') + 1))!;
-      const podUid = m[1] ?? m[2]!.replaceAll('_', '-');
-      for (const name of subdirs(podDir)) {
-        const c = CONTAINER_DIR.exec(name);
-        if (c) found.push({ podUid, containerId: c[1]!, dir: join(podDir, name) });
-      }
+      if (QOS_DIR.test(name)) for (const pod of subdirs(`${kubepods}/${name}`)) add(`${kubepods}/${name}`, pod);
+      else add(kubepods, name);
     }
   }
   return found;
+}
+
+/** The container cgroups (the pause sandbox's included) in one pod's cgroup directory. */
+export function containerCgroups(pod: PodCgroup): ContainerCgroup[] {
+  const found: ContainerCgroup[] = [];
+  for (const name of subdirs(pod.dir)) {
+    const c = CONTAINER_DIR.exec(name);
+    if (c) found.push({ podUid: pod.podUid, containerId: c[1]!, dir: `${pod.dir}/${name}` });
+  }
+  return found;
+}
+
+/** Every container cgroup under the kubelet's `kubepods` tree. */
+export function findContainerCgroups(root: string, version: CgroupVersion): ContainerCgroup[] {
+  return findPodCgroups(root, version).flatMap(containerCgroups);
 }

@@ -4,7 +4,7 @@ import type { PodDirectory } from '../pods.js';
 import type { MemorySnapshot, MemorySource } from '../source.js';
 import { podWorkload, type WorkloadLookup } from '../workload.js';
 import { readCgroupMemory, type CgroupVersion } from './files.js';
-import { detectCgroupVersion, findContainerCgroups } from './layout.js';
+import { containerCgroups, detectCgroupVersion, findPodCgroups } from './layout.js';
 
 export interface CgroupSourceOptions {
   /** Where the cgroup filesystem is mounted (on a DaemonSet, the host's, mounted read-only). */
@@ -13,8 +13,15 @@ export interface CgroupSourceOptions {
   version?: CgroupVersion;
 }
 
-/** Node mode: this node's containers, read from their cgroup files and named through the API. */
+/**
+ * Node mode: this node's containers, read from their cgroup files and named through the API.
+ * Every scrape lists the pod cgroups and reads every container's files afresh; a pod's own
+ * directory is listed only while one of its containers has not been found there yet.
+ */
 export class CgroupMemorySource implements MemorySource {
+  /** Container id → its cgroup directory, as found by the last scrape. */
+  private located = new Map<string, string>();
+
   constructor(
     private readonly options: CgroupSourceOptions,
     private readonly pods: PodDirectory,
@@ -27,30 +34,41 @@ export class CgroupMemorySource implements MemorySource {
     try {
       const version = this.options.version ?? detectCgroupVersion(root);
       const containers: ContainerMemory[] = [];
-      for (const cg of findContainerCgroups(root, version)) {
-        const pod = this.pods.get(cg.podUid);
-        // The pause sandbox, or a container whose pod the watch has not delivered yet.
-        const container = pod?.containers.get(cg.containerId);
-        if (!pod || !container) continue;
-        let reading;
-        try {
-          reading = readCgroupMemory(cg.dir, version);
-        } catch (err) {
-          // Removed between the walk and the read: the container is gone, not the source.
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-          throw err;
+      const located = new Map<string, string>();
+      for (const podCgroup of findPodCgroups(root, version)) {
+        // Pods the watch has not delivered yet are skipped, as are pause sandboxes below.
+        const pod = this.pods.get(podCgroup.podUid);
+        if (!pod) continue;
+        let listed: Map<string, string> | undefined;
+        for (const [id, name] of pod.containers) {
+          let dir = this.located.get(id);
+          if (dir === undefined || !dir.startsWith(`${podCgroup.dir}/`)) {
+            listed ??= new Map(containerCgroups(podCgroup).map((c) => [c.containerId, c.dir]));
+            dir = listed.get(id);
+          }
+          if (dir === undefined) continue;
+          let reading;
+          try {
+            reading = readCgroupMemory(dir, version);
+          } catch (err) {
+            // Removed between the listing and the read: the container is gone, not the source.
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+            throw err;
+          }
+          located.set(id, dir);
+          const workload = podWorkload(this.owners, pod.namespace, pod.name);
+          containers.push({
+            namespace: pod.namespace,
+            pod: pod.name,
+            container: name,
+            node,
+            workloadKind: workload.kind,
+            workload: workload.name,
+            ...reading,
+          });
         }
-        const workload = podWorkload(this.owners, pod.namespace, pod.name);
-        containers.push({
-          namespace: pod.namespace,
-          pod: pod.name,
-          container,
-          node,
-          workloadKind: workload.kind,
-          workload: workload.name,
-          ...reading,
-        });
       }
+      this.located = located;
       const durationSeconds = (performance.now() - start) / 1000;
       return { containers, targets: [{ source: 'cgroup', node, up: true, durationSeconds }] };
     } catch (err) {

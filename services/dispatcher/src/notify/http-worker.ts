@@ -11,6 +11,7 @@ export interface WorkerRequest {
 }
 
 export type WorkerAnswer =
+  /** `headers`: only those the senders read (Retry-After). */
   | { id: number; status: number; headers: Record<string, string | string[] | undefined>; text: string }
   | { id: number; error: { code?: string; name: string; message: string } };
 
@@ -67,7 +68,11 @@ async function post(r) {
       bodyTimeout: r.timeoutMs,
     });
     const text = await res.body.text();
-    answer({ id: r.id, status: res.statusCode, headers: res.headers, text });
+    // Only the headers senders read cross back: less to clone per answer.
+    const headers = {};
+    const retryAfter = res.headers['retry-after'];
+    if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+    answer({ id: r.id, status: res.statusCode, headers, text });
   } catch (err) {
     answer(failure(r.id, err));
   }
@@ -101,8 +106,12 @@ export class HttpWorker {
   send(r: Omit<WorkerRequest, 'id'>): Promise<WorkerAnswer> {
     return new Promise((resolve) => {
       const id = ++this.nextId;
+      // Idle: the request goes at once (first-alert latency). Busy: a turn's requests go in one message.
+      const idle = this.waiting.size === 0;
       this.waiting.set(id, { resolve });
-      if (this.queue.push({ id, ...r }) === 1) setImmediate(() => this.flush());
+      if (this.queue.push({ id, ...r }) > 1) return;
+      if (idle) this.flush();
+      else setImmediate(() => this.flush());
     });
   }
 

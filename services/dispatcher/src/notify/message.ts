@@ -14,9 +14,11 @@ export const plain: Escape = (s) => s;
 
 /** The label (or annotation) pairs every alert shares; a plain loop, as this runs for every message sent. */
 function common(alerts: readonly Alert[], pick: (a: Alert) => Labels): Labels {
-  const out: Labels = {};
-  if (alerts.length === 0) return out;
+  if (alerts.length === 0) return {};
   const first = pick(alerts[0]!);
+  // One alert (every notification of a group per alert) shares all of its pairs: a copy, no key-by-key loop.
+  if (alerts.length === 1) return { ...first };
+  const out: Labels = {};
   for (const k in first) {
     const v = first[k];
     let shared = true;

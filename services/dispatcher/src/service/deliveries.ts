@@ -32,12 +32,19 @@ export class Deliveries {
         },
       });
       const channel = receiverKind(cfg);
+      // One counter child per outcome, looked up once (prom-client hashes the labels on every inc).
+      const counted = new Map<string, { inc(): void }>();
+      const count = (outcome: string) => {
+        let child = counted.get(outcome);
+        if (!child) counted.set(outcome, (child = metrics.deliveries.labels(cfg.name, channel, outcome)));
+        child.inc();
+      };
       this.byName.set(
         cfg.name,
         new ReceiverDelivery(cfg, sender, store, {
           outcome: (receiver, outcome) => {
             if (outcome === 'retrying') return; // counted as `failed` by `error`
-            metrics.deliveries.inc({ receiver, channel, outcome: outcome === 'sent' ? 'ok' : outcome });
+            count(outcome === 'sent' ? 'ok' : outcome);
             if (outcome === 'dead') {
               metrics.deadLetters.inc({ receiver });
               log.error({ receiver }, 'notification dead-lettered');
@@ -46,7 +53,7 @@ export class Deliveries {
           latency: (_n, ms) => metrics.latency.observe(ms / 1000),
           // Errors are scrubbed of the receiver's secrets before they get here.
           error: (receiver, error) => {
-            metrics.deliveries.inc({ receiver, channel, outcome: 'failed' });
+            count('failed');
             log.warn({ receiver, error }, 'delivery attempt failed');
           },
         }),

@@ -78,8 +78,13 @@ export async function startDispatcherService(deps: DispatcherServiceDeps): Promi
         ALERTS_TOPIC,
         alerts.map((a) => ({ key: partitionKey(a), value: a })),
       );
+    const countReceived = (alerts: readonly Alert[]) => {
+      const bySource = new Map<string, number>();
+      for (const a of alerts) bySource.set(a.source, (bySource.get(a.source) ?? 0) + 1);
+      for (const [source, n] of bySource) metrics.alerts.inc({ source }, n);
+    };
     const accept = async (alerts: Alert[]) => {
-      for (const a of alerts) metrics.alerts.inc({ source: a.source });
+      countReceived(alerts);
       await publishAlerts(alerts);
     };
     /** Every route the alert takes groups by all its labels: its group holds it alone. */
@@ -112,7 +117,7 @@ export async function startDispatcherService(deps: DispatcherServiceDeps): Promi
         batchHandler: async (messages) => {
           const now = Date.now();
           const alerts = messages.map((m) => incidentToAlert(m.value, now));
-          for (const a of alerts) metrics.alerts.inc({ source: a.source });
+          countReceived(alerts);
           // An incident that is a group of its own is already with its one owner (k2.incidents is
           // keyed by incident id): no second hop. Groups spanning incidents meet on k2.alerts.
           const own: Alert[] = [];

@@ -23,6 +23,8 @@ export class SqliteStore implements StateStore {
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly checkpointer: Checkpointer;
+  /** Made once: `db.transaction(fn)` built a new wrapper for every step. */
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
   private readonly groups: RowTable;
   private readonly alerts: RowTable;
   /** Notifications by id, in the order they were decided. */
@@ -42,6 +44,7 @@ export class SqliteStore implements StateStore {
     this.checkpointer = new Checkpointer(file, onCheckpointError);
     this.db.exec(SCHEMA);
     const db = this.db;
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
     this.groups = new RowTable(db, 'group_rows');
     this.alerts = new RowTable(db, 'alert_rows');
     this.outbox = new RowTable(db, 'outbox_rows');
@@ -65,7 +68,7 @@ export class SqliteStore implements StateStore {
     if (this.db.inTransaction) return fn();
     let result: T;
     try {
-      result = this.db.transaction(fn)();
+      result = this.runInTransaction(fn) as T;
     } catch (err) {
       for (const t of [this.groups, this.alerts, this.outbox]) t.resync(); // rolled back: rows it added are gone
       throw err;

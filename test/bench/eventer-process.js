@@ -4,19 +4,25 @@
  * `fork`; it gets its setup as the first IPC message, answers `ready` once it is watching, and
  * `done` with the time (epoch ms) at which it had everything and its memory at that moment.
  *
- * Modes: `inproc` (Eventer on an InProcessBus with a FileCheckpoint), `kafka` (KafkaBus and a
- * BusCheckpoint on k2.checkpoints), `ceiling` (an HTTPS watch client that only JSON.parses lines).
+ * It runs with the V8 flags `k2 eventer` runs with. Modes: `inproc` (Eventer on an InProcessBus
+ * with a FileCheckpoint), `kafka` (KafkaBus and a BusCheckpoint on k2.checkpoints), `ceiling` (an
+ * HTTPS watch client that only JSON.parses lines).
  */
 import https from 'node:https';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { Registry } from 'prom-client';
-import { CompactedTable, InProcessBus, KafkaBus } from '@k2/bus';
-import { configSchema } from '@k2/config';
-import { BusCheckpoint, Eventer, eventerMetrics, EVENTS_TOPIC, FileCheckpoint, OwnerResolver } from '@k2/eventer';
-import { createLogger } from '@k2/log';
+import { SMALL_HEAP_V8_FLAGS } from '../../services/cli/dist/lazy.js';
+
+// The V8 flags `k2 eventer` sets before it loads the eventer (services/cli/src/lazy.ts).
+setFlagsFromString(SMALL_HEAP_V8_FLAGS);
+const { KubeConfig } = await import('@kubernetes/client-node');
+const { Registry } = await import('prom-client');
+const { CompactedTable, InProcessBus, KafkaBus } = await import('@k2/bus');
+const { configSchema } = await import('@k2/config');
+const { BusCheckpoint, Eventer, eventerMetrics, EVENTS_TOPIC, FileCheckpoint, OwnerResolver } =
+  await import('@k2/eventer');
+const { createLogger } = await import('@k2/log');
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');

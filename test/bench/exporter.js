@@ -23,6 +23,7 @@ import { InProcessBus } from '@k2/bus';
 import { configSchema } from '@k2/config';
 import { findContainerCgroups, startExporterService } from '@k2/exporter';
 import { createLogger } from '@k2/log';
+import { SMALL_HEAP_V8_FLAGS } from '../../services/cli/dist/lazy.js';
 
 const CONTAINERS = Number(process.env.K2_BENCH_EXPORTER_CONTAINERS ?? 10_000);
 const NODES = 100;
@@ -108,6 +109,8 @@ async function exporterProcess() {
 
 async function exporter(kc, overrides) {
   const child = fork(fileURLToPath(import.meta.url), [], {
+    // The V8 flags `k2 exporter` runs with (services/cli/src/lazy.ts).
+    execArgv: process.env.XNOFLAG ? [] : [SMALL_HEAP_V8_FLAGS],
     env: { ...process.env, K2_BENCH_EXPORTER_PROC: JSON.stringify({ kubeconfig: kc.exportConfig(), overrides }) },
   });
   const reply = () =>

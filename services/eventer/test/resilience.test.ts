@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessBus, type Bus, type BusRecord } from '@k2/bus';
 import { eventId } from '@k2/contracts';
-import { EVENTS_TOPIC } from '@k2/eventer';
+import { EVENTS_TOPIC, FileCheckpoint } from '@k2/eventer';
 import { ScenarioBuilder, type KubeSimulator } from '@k2/kube-sim';
 import { api, eventually, startSim } from '../../../libs/kube-sim/test/helpers.js';
 import {
@@ -46,6 +46,35 @@ describe('no loss, no duplicates', () => {
     running.splice(running.indexOf(r), 1);
     sim.advance(100_000);
     r = await start(sim, bus, checkpoint);
+    sim.advance(300_000);
+    await caughtUp(sim, r);
+    await eventually(() => (events.length >= expectedIds(scenario).size ? true : undefined));
+    const ids = events.map((e) => e.id);
+    expect(new Set(ids)).toEqual(expectedIds(scenario));
+    expect(ids.length).toBe(new Set(ids).size);
+  });
+
+  it('a checkpoint write that fails is retried: nothing published twice, nothing lost, and a restart resumes from it', async () => {
+    const scenario = storm();
+    const { sim } = await startSim({ scenarios: [scenario] });
+    const bus = new InProcessBus();
+    const { events } = await collect(bus);
+    const path = tempCheckpoint();
+    let failures = 0;
+    class FailingFirst extends FileCheckpoint {
+      override async append(published: readonly [string, number][], rv: string | undefined): Promise<void> {
+        if (failures++ < 3) throw new Error('disk full');
+        await super.append(published, rv);
+      }
+    }
+    let r = await runEventer(sim, bus, new FailingFirst(path), { batchSize: 5 });
+    running.push(r);
+    sim.advance(300_000);
+    await caughtUp(sim, r);
+    expect(failures).toBeGreaterThan(3);
+    await r.stop();
+    running.splice(running.indexOf(r), 1);
+    r = await start(sim, bus, path);
     sim.advance(300_000);
     await caughtUp(sim, r);
     await eventually(() => (events.length >= expectedIds(scenario).size ? true : undefined));

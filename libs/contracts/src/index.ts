@@ -17,6 +17,7 @@ export {
   Severity,
 } from './incident.js';
 export { boundMessage, MAX_MESSAGE_BYTES } from './message.js';
+export { quickK2Event } from './quick-k2event.js';
 export {
   normalizeCoreEvent,
   normalizeCoreEventUnresolved,

@@ -1,13 +1,15 @@
-import type { Bus, Message, Subscription } from '@k2/bus';
-import { EVENTS_TOPIC, Incident, INCIDENTS_TOPIC, type K2Event } from '@k2/contracts';
+import { withQuickCheck, type Bus, type Message, type Subscription } from '@k2/bus';
+import { EVENTS_TOPIC, Incident, INCIDENTS_TOPIC, K2Event, quickK2Event } from '@k2/contracts';
 import type { Logger } from '@k2/log';
 import type { Policy } from '../policy.js';
 import { eventTime } from '../observation.js';
 import { Converger } from '../state.js';
 import { tailHorizonMs } from './horizon.js';
 import type { ConvergerMetrics } from './metrics.js';
-import { QuickK2Event } from './quick-event.js';
 import { UncommittedTail } from './tail.js';
+
+/** k2.events decoded with the quick check first; zod for the rest and for every error. */
+const QuickK2Event = withQuickCheck(K2Event, quickK2Event);
 
 export interface RunnerOptions {
   groupId: string;

@@ -1,9 +1,9 @@
-import { withQuickCheck } from '@k2/bus';
-import { K2Event, MAX_MESSAGE_BYTES } from '@k2/contracts';
+import { MAX_MESSAGE_BYTES } from './message.js';
+import { K2Event } from './schema.js';
 
 /*
  * zod takes several microseconds to check a K2Event, about as long as the converger takes to fold
- * it in. This checks parsed JSON events of the usual shape (no OOM details, no unknown fields) as
+ * it in (readers pass this to the bus with `withQuickCheck`). This checks parsed JSON events of the usual shape (no OOM details, no unknown fields) as
  * K2Event does, and hands the value on as it is, which is then what zod would make of it; whatever
  * it is not sure of it leaves to zod (undefined), which also strips unknown fields and says what
  * is wrong. A property test holds the two to the same answers, and another checks it knows every
@@ -86,6 +86,3 @@ function ownFields(fields: Fields, count: number): boolean {
   for (const key in fields) if (Object.hasOwn(fields, key)) n++;
   return n === count;
 }
-
-/** K2Event for the bus to decode k2.events with: the quick check first, zod for the rest and for every error. */
-export const QuickK2Event = withQuickCheck(K2Event, quickK2Event);

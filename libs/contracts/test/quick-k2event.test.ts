@@ -1,10 +1,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { K2Event, ObjectRef, OomInfo, Workload } from '@k2/contracts';
-import { quickK2Event } from '../../src/service/quick-event.js';
-import { k8s } from '../events.js';
+import { eventId, fingerprint, K2Event, ObjectRef, OomInfo, quickK2Event, Workload } from '@k2/contracts';
 
-const base = k8s({ reason: 'BackOff', message: 'Back-off restarting failed container app', t: 60, count: 3 });
+const core = {
+  cluster: 'prod',
+  namespace: 'shop',
+  involvedObject: { kind: 'Pod', name: 'cart-7d9f8c6b5-abcde', uid: 'uid-cart-7d9f8c6b5-abcde' },
+  workload: { kind: 'Deployment', name: 'cart' },
+  reason: 'BackOff',
+  message: 'Back-off restarting failed container app',
+};
+const base: K2Event = {
+  schemaVersion: 1,
+  id: eventId('prod', 'Pod/cart-7d9f8c6b5-abcde/BackOff', 3),
+  fingerprint: fingerprint(core),
+  ...core,
+  type: 'Warning',
+  source: { component: 'kubelet' },
+  count: 3,
+  occurrence: 3,
+  firstSeen: '2026-03-02T10:01:00Z',
+  lastSeen: '2026-03-02T10:01:00Z',
+};
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 /** Values a field may get: right ones, wrong ones, and ones only zod can judge. */

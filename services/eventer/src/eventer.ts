@@ -223,7 +223,7 @@ export class Eventer {
         this.queue.unshift(...batch.items, ...(following?.items ?? []));
         this.busHealthy = false;
         for (const s of this.streams) s.pause();
-        const delay = Math.min(10_000, 200 * 2 ** Math.min(failures++, 6));
+        const delay = retryDelayMs(failures++);
         this.deps.log.warn(
           { err: String(err), retryInMs: delay, queued: this.queue.length },
           'publish failed; watch paused',
@@ -266,7 +266,7 @@ export class Eventer {
         if (batch.rv) this.checkpointRv = batch.rv;
         return true;
       } catch (err) {
-        const delay = Math.min(10_000, 200 * 2 ** Math.min(failures, 6));
+        const delay = retryDelayMs(failures);
         this.busHealthy = false;
         this.deps.log.warn({ err: String(err), retryInMs: delay }, 'checkpoint write failed; retrying');
         await new Promise((r) => setTimeout(r, delay));
@@ -296,3 +296,6 @@ export class Eventer {
     return this.queue.splice(0, n);
   }
 }
+
+/** Backoff between attempts at the bus (publish or checkpoint): 200 ms doubling to 10 s. */
+const retryDelayMs = (failures: number): number => Math.min(10_000, 200 * 2 ** Math.min(failures, 6));

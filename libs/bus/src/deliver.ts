@@ -1,5 +1,5 @@
 import type { BusLog, BusRecord, HandlerContext, Message, SubscribeOptions } from './bus.js';
-import { decodeValue } from './codec.js';
+import { decodeValue, encodeValue, isDeepFrozen, quickCheckOf, type Decoded } from './codec.js';
 import { deadLetter, dlqTopic, type DeadLetterReason } from './dlq.js';
 
 /**
@@ -19,6 +19,15 @@ export interface Run {
 
 export type Deliver = (records: readonly Message[], run: Run) => Promise<void>;
 
+/**
+ * In-process records published as frozen objects and not encoded yet: `bytes` fills in their
+ * `value` and `raw`, and the delivery calls it before it reads either.
+ */
+export interface Unencoded {
+  object(message: Message): object | undefined;
+  bytes(message: Message): void;
+}
+
 // Backoff waits are sliced so a member keeps heartbeating while it waits to retry.
 const SLICE_MS = 500;
 
@@ -26,6 +35,7 @@ export function createDelivery<T>(
   options: SubscribeOptions<T>,
   publish: (topic: string, records: BusRecord[]) => Promise<void>,
   log: BusLog,
+  unencoded?: Unencoded,
 ): Deliver {
   const initialMs = options.retry?.initialMs ?? 200;
   const maxMs = options.retry?.maxMs ?? 30_000;
@@ -69,6 +79,23 @@ export function createDelivery<T>(
     return outcome.ok;
   }
 
+  const quick = quickCheckOf(options.schema);
+
+  /**
+   * The record with its value decoded. A frozen object the quick check takes as it is skips JSON
+   * altogether (readers share it: nothing in it can change); its bytes are made only if asked for.
+   */
+  function decode(m: Message): Decoded<Message<T>> {
+    const object = quick && unencoded?.object(m);
+    if (object && isDeepFrozen(object)) {
+      const value = quick(object);
+      if (value !== undefined) return { ok: true, value: new SharedObjectMessage(m, value, object) };
+    }
+    unencoded?.bytes(m);
+    const decoded = decodeValue(m.value, options.schema);
+    return decoded.ok ? { ok: true, value: { ...m, value: decoded.value } } : decoded;
+  }
+
   const where = (m: Message<unknown>) => ({
     topic: m.topic,
     partition: m.partition,
@@ -84,15 +111,13 @@ export function createDelivery<T>(
   ) {
     for (const raw of records) {
       if (run.signal.aborted) return;
-      const decoded = decodeValue(raw.value, options.schema);
+      const decoded = decode(raw);
       if (!decoded.ok) {
         if (!(await sendToDlq(raw, 'invalid', decoded.error, run))) return;
       } else {
-        const outcome = await retrying(where(raw), maxAttempts, run, (ctx) =>
-          handler({ ...raw, value: decoded.value }, ctx),
-        );
+        const outcome = await retrying(where(raw), maxAttempts, run, (ctx) => handler(decoded.value, ctx));
         if (!outcome.ok && outcome.aborted) return;
-        if (!outcome.ok && !(await sendToDlq(raw, 'handler', outcome.error, run))) return;
+        if (!outcome.ok && !(await sendToDlq(decoded.value, 'handler', outcome.error, run))) return;
       }
       await run.done(raw);
       await run.heartbeat();
@@ -106,8 +131,8 @@ export function createDelivery<T>(
   ) {
     const valid: Message<T>[] = [];
     for (const raw of records) {
-      const decoded = decodeValue(raw.value, options.schema);
-      if (decoded.ok) valid.push({ ...raw, value: decoded.value });
+      const decoded = decode(raw);
+      if (decoded.ok) valid.push(decoded.value);
       else if (!(await sendToDlq(raw, 'invalid', decoded.error, run))) return;
     }
     if (valid.length > 0) {
@@ -127,6 +152,37 @@ export function createDelivery<T>(
 
   return (records, run) =>
     options.handler ? eachRecord(options.handler, records, run) : eachBatch(options.batchHandler, records, run);
+}
+
+/**
+ * A record handed on as the frozen object its publisher made, with its bytes encoded only if read
+ * (`raw` is a getter, so a spread copy of the message leaves it out).
+ */
+class SharedObjectMessage<T> implements Message<T> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string;
+  readonly headers: Message['headers'];
+  readonly timestamp: number;
+  #bytes: Buffer | undefined;
+
+  constructor(
+    m: Message,
+    readonly value: T,
+    private readonly object: object,
+  ) {
+    this.topic = m.topic;
+    this.partition = m.partition;
+    this.offset = m.offset;
+    this.key = m.key;
+    this.headers = m.headers;
+    this.timestamp = m.timestamp;
+  }
+
+  get raw(): Buffer {
+    return (this.#bytes ??= encodeValue(this.object));
+  }
 }
 
 async function backoff(ms: number, run: Run): Promise<void> {

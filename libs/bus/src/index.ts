@@ -13,7 +13,7 @@ export type {
   Subscription,
   TopicSpec,
 } from './bus.js';
-export { withQuickCheck, type QuickCheck } from './codec.js';
+export { frozen, withQuickCheck, type QuickCheck } from './codec.js';
 export { DLQ_HEADERS, dlqTopic } from './dlq.js';
 export { InProcessBus, type InProcessBusOptions } from './inprocess.js';
 export { partitionFor } from './partitioner.js';

@@ -3,6 +3,7 @@ import type {
   BusLog,
   BusRecord,
   CommitOffset,
+  Headers,
   Message,
   SubscribeOptions,
   Subscription,
@@ -24,9 +25,10 @@ import { partitionFor } from './partitioner.js';
  * since snapshot() must find each key's latest record): in one process no group joins later that
  * could still want it, so memory follows the slowest consumer, not the traffic.
  *
- * A frozen object value (its publisher promises that nothing in it changes) is kept as it is and
- * encoded as JSON only when its bytes are first read: a record that compaction drops before anyone
- * reads it is never encoded. Every other value is encoded at publish.
+ * A frozen object value (its publisher promises that nothing in it changes; see `frozen`) is kept
+ * as it is and encoded as JSON only when its bytes are first read: a record that compaction drops
+ * before anyone reads it is never encoded, and a reader whose quick check takes a deep-frozen value
+ * as it is gets the object itself. Every other value is encoded at publish.
  */
 export interface InProcessBusOptions {
   log?: BusLog;
@@ -43,8 +45,6 @@ interface Partition {
   start: number;
   /** null where compaction removed a record every group had read and a later one of its key replaced. */
   records: (Message | null)[];
-  /** Frozen values not encoded yet, by offset; their records' value and raw are NOT_YET_ENCODED until bytesOf. */
-  unencoded: Map<number, object>;
   /** Compacted topics: the offset of each key's latest record, and of records a later one replaced. */
   latest?: Map<string, number>;
   superseded?: number[];
@@ -75,7 +75,6 @@ export class InProcessBus implements Bus {
       const partitions = Array.from({ length: spec.partitions }, (): Partition => ({
         start: 0,
         records: [],
-        unencoded: new Map<number, object>(),
         arrived: new Wakeup(),
         ...(spec.compacted ? { latest: new Map<string, number>(), superseded: [], compactedTo: 0 } : {}),
       }));
@@ -91,25 +90,13 @@ export class InProcessBus implements Bus {
     for (const r of records) {
       const partition = partitionFor(r.key, log.partitions.length);
       const p = log.partitions[partition] as Partition;
-      const pending = isFrozenObject(r.value) ? r.value : undefined;
-      const value = pending ? NOT_YET_ENCODED : encodeValue(r.value);
       const offset = p.start + p.records.length;
       if (p.latest) {
         const previous = p.latest.get(r.key);
         if (previous !== undefined) p.superseded!.push(previous);
         p.latest.set(r.key, offset);
       }
-      if (pending) p.unencoded.set(offset, pending);
-      p.records.push({
-        topic,
-        partition,
-        offset,
-        key: r.key,
-        value,
-        raw: value,
-        headers: { ...r.headers },
-        timestamp: now,
-      });
+      p.records.push(new Stored(topic, partition, offset, r.key, r.value, { ...r.headers }, now));
       touched.add(p);
     }
     for (const p of touched) {
@@ -132,7 +119,10 @@ export class InProcessBus implements Bus {
       );
       this.groups.set(options.groupId, group);
     }
-    const deliver = createDelivery(options, (t, r) => this.publish(t, r), this.log);
+    const deliver = createDelivery(options, (t, r) => this.publish(t, r), this.log, {
+      object: Stored.objectOf,
+      bytes: Stored.encode,
+    });
     const member = new Member(group, topics, options.fromBeginning ?? false, options.commit === 'manual', deliver, () =>
       this.members.delete(member),
     );
@@ -146,7 +136,7 @@ export class InProcessBus implements Bus {
     return this.topic(topic).partitions.flatMap((p) =>
       p.records.flatMap((m) => {
         if (!m) return [];
-        return [{ ...bytesOf(p, m), headers: { ...m.headers } }];
+        return [{ ...Stored.encode(m), headers: { ...m.headers } }];
       }),
     );
   }
@@ -185,19 +175,40 @@ function isFrozenObject(value: BusRecord['value']): value is object {
   return typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && Object.isFrozen(value);
 }
 
-/** The record with its bytes, encoding a frozen value now (once: the record keeps them). */
-function bytesOf(p: Partition, m: Message): Message {
-  const pending = p.unencoded.size > 0 ? p.unencoded.get(m.offset) : undefined;
-  if (pending) {
-    m.value = m.raw = encodeValue(pending);
-    p.unencoded.delete(m.offset);
+/** A record as a partition keeps it: a frozen object value stays as it is until its bytes are first read. */
+class Stored implements Message {
+  value: Buffer;
+  raw: Buffer;
+  // Private, so a spread copy of the message leaves it out.
+  readonly #object: object | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly key: string,
+    value: BusRecord['value'],
+    readonly headers: Headers,
+    readonly timestamp: number,
+  ) {
+    if (isFrozenObject(value)) this.#object = value;
+    this.value = this.raw = this.#object ? NOT_YET_ENCODED : encodeValue(value);
   }
-  return m;
+
+  /** The frozen object a record was published with, if it was. */
+  static objectOf(this: void, m: Message): object | undefined {
+    return m instanceof Stored ? m.#object : undefined;
+  }
+
+  /** The record with its bytes, encoding a frozen value now (once). */
+  static encode(this: void, m: Message): Message {
+    if (m instanceof Stored && m.#object && m.raw === NOT_YET_ENCODED) m.value = m.raw = encodeValue(m.#object);
+    return m;
+  }
 }
 
 /** Removes the first `count` records of a partition. */
 function dropHead(p: Partition, count: number): void {
-  if (p.unencoded.size > 0) for (let o = p.start; o < p.start + count; o++) p.unencoded.delete(o);
   p.records.splice(0, count);
   p.start += count;
 }
@@ -213,7 +224,6 @@ function compact(p: Partition, upTo: number): void {
     if (offset >= upTo) pending.push(offset);
     else if (offset >= p.start) {
       p.records[offset - p.start] = null;
-      p.unencoded.delete(offset);
     }
   }
   p.superseded = pending;
@@ -380,7 +390,8 @@ class Member implements Subscription {
       const from = next - p.start;
       const run = p.records.slice(from, from + MAX_RUN);
       const records: Message[] = [];
-      for (const m of run) if (m) records.push(bytesOf(p, m));
+      // Not encoded here: the delivery encodes what its reader needs as bytes.
+      for (const m of run) if (m) records.push(m);
       if (records.length === 0 && run.length > 0) {
         // Only records compaction removed: nothing to hand over, but the place moves on.
         next += run.length;

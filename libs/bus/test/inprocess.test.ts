@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { InProcessBus, type Message } from '../src/index.js';
+import { z } from 'zod';
+import { frozen as deepFrozen, InProcessBus, withQuickCheck, type Message } from '../src/index.js';
 import { busConformance, eventually, keyed } from './conformance.js';
 
 busConformance('in-process', () => new InProcessBus(), { quietMs: 200 });
@@ -203,5 +204,98 @@ describe('InProcessBus with frozen values', () => {
     expect(encoded).toEqual([1]);
     await Promise.all(subs.map((s) => s.close()));
     await bus.close();
+  });
+});
+
+describe('InProcessBus with deep-frozen values and a quick-checked reader', () => {
+  const Point = z.object({ x: z.number().int(), at: z.object({ y: z.number() }) });
+  type Point = z.infer<typeof Point>;
+  // Sure only of points with x ≥ 0; the rest goes to zod.
+  const QuickPoint = withQuickCheck(Point, (json) => {
+    const p = json as Point;
+    return typeof p?.x === 'number' &&
+      p.x >= 0 &&
+      Number.isInteger(p.x) &&
+      typeof p.at?.y === 'number' &&
+      Object.keys(p).length === 2 &&
+      Object.keys(p.at).length === 1
+      ? p
+      : undefined;
+  });
+
+  async function readAll(values: object[], failOn?: number) {
+    const bus = new InProcessBus();
+    await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+    const got: Message<Point>[] = [];
+    const letters: Message[] = [];
+    const dlq = await bus.subscribe({
+      topics: 't.dlq',
+      groupId: 'd',
+      fromBeginning: true,
+      handler: async (m) => void letters.push(m),
+    });
+    const sub = await bus.subscribe<Point>({
+      topics: 't',
+      groupId: 'g',
+      fromBeginning: true,
+      schema: QuickPoint,
+      retry: { maxAttempts: 1 },
+      handler: async (m) => {
+        if (m.value.x === failOn) throw new Error('handler refused');
+        got.push(m);
+      },
+    });
+    await bus.publish(
+      't',
+      values.map((value, i) => ({ key: `k${i}`, value })),
+    );
+    return {
+      bus,
+      got,
+      letters,
+      close: async () => {
+        await sub.close();
+        await dlq.close();
+        await bus.close();
+      },
+    };
+  }
+
+  it('hands the reader the very object published, and its JSON only when asked for', async () => {
+    const point = deepFrozen({ x: 1, at: { y: 2 } });
+    const { got, close } = await readAll([point]);
+    await eventually(() => expect(got).toHaveLength(1));
+    expect(got[0]!.value).toBe(point);
+    expect(JSON.parse(got[0]!.raw.toString())).toEqual({ x: 1, at: { y: 2 } });
+    await close();
+  });
+
+  it('gives every other value its own copy from JSON: shallow-frozen, unfrozen, or one the quick check leaves to zod', async () => {
+    const shallow = Object.freeze({ x: 1, at: { y: 2 } });
+    const open = { x: 2, at: { y: 3 } };
+    const negative = deepFrozen({ x: -1, at: { y: 4 } });
+    const { got, close } = await readAll([shallow, open, negative]);
+    await eventually(() => expect(got).toHaveLength(3));
+    expect(got.map((m) => m.value)).toEqual([shallow, open, negative]);
+    for (const [i, v] of [shallow, open, negative].entries()) expect(got[i]!.value).not.toBe(v);
+    // A reader may change its own copy without touching anyone else's.
+    shallow.at.y = 99;
+    expect(got[0]!.value.at.y).toBe(2);
+    await close();
+  });
+
+  it('dead-letters the JSON of a frozen value the schema refuses, or the handler fails on, and goes on', async () => {
+    const bad = deepFrozen({ x: 1.5, at: { y: 0 } });
+    const refused = deepFrozen({ x: 7, at: { y: 0 } });
+    const good = deepFrozen({ x: 3, at: { y: 0 } });
+    const { got, letters, close } = await readAll([bad, refused, good], 7);
+    await eventually(() => expect(letters).toHaveLength(2));
+    await eventually(() => expect(got.map((m) => m.value)).toEqual([good]));
+    expect(letters.map((m) => JSON.parse(m.value.toString()))).toEqual([
+      { x: 1.5, at: { y: 0 } },
+      { x: 7, at: { y: 0 } },
+    ]);
+    expect(letters.map((m) => m.headers['k2-dlq-reason'])).toEqual(['invalid', 'handler']);
+    await close();
   });
 });

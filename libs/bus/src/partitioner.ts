@@ -3,16 +3,20 @@
  * murmur2 of the UTF-8 key, made positive, modulo the partition count. Both backends use it, so a
  * key lands on the same partition in-process and in Kafka, and next to records from Java producers.
  */
+let scratch = Buffer.allocUnsafe(256);
+
 export function partitionFor(key: string, partitions: number): number {
   // A topic of one partition (a compacted table such as k2.checkpoints) needs no hash.
   if (partitions === 1) return 0;
-  return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
+  // At most 3 bytes per UTF-16 unit; keys are short and hashed once per record, so they are
+  // encoded into one reused buffer rather than a new one each.
+  if (key.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(key.length * 3);
+  return (murmur2(scratch, scratch.write(key, 'utf8')) & 0x7fffffff) % partitions;
 }
 
-/** Kafka's `Utils.murmur2` (seed 0x9747b28c), in 32-bit integer arithmetic. */
-function murmur2(data: Buffer): number {
+/** Kafka's `Utils.murmur2` (seed 0x9747b28c) of the first `length` bytes, in 32-bit integer arithmetic. */
+function murmur2(data: Buffer, length: number): number {
   const m = 0x5bd1e995;
-  const length = data.length;
   let h = 0x9747b28c ^ length;
   const whole = length & ~3;
   for (let i = 0; i < whole; i += 4) {

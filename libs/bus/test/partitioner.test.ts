@@ -1,4 +1,5 @@
 import { Partitioners } from 'kafkajs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { partitionFor } from '../src/index.js';
 
@@ -14,6 +15,8 @@ describe('partitionFor', () => {
       'abcde',
       'k2.events/shop/cart-7d9f',
       'ünïcødé ✓',
+      'x'.repeat(1000),
+      '✓'.repeat(300),
       ...Array.from({ length: 500 }, (_, i) => `key-${i * 7919}`),
     ];
     for (const partitions of [1, 3, 4, 12, 100]) {
@@ -24,5 +27,16 @@ describe('partitionFor', () => {
         );
       }
     }
+  });
+
+  it('agrees with it on any key, short or long, in any script, one after another', () => {
+    const kafka = Partitioners.DefaultPartitioner();
+    const partitionMetadata = Array.from({ length: 12 }, (_, partitionId) => ({ partitionId, leader: 1 }));
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 400 }), { minLength: 1, maxLength: 5 }), (keys) => {
+        for (const key of keys)
+          expect(partitionFor(key, 12)).toBe(kafka({ topic: 't', partitionMetadata, message: { key, value: null } }));
+      }),
+    );
   });
 });

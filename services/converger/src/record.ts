@@ -61,8 +61,7 @@ export function toIncident(
   const firstSeen = iso(track.first);
   const flapping = track.flapping === true;
   const cause = extras.cause ?? (track.effects.length > 0 ? problemClass : undefined);
-  // Frozen, as records are never changed: the in-process bus then encodes one only if it is read.
-  return Object.freeze({
+  const record: Incident = {
     schemaVersion: INCIDENT_SCHEMA_VERSION,
     id: (track.id ??= ownCopy(incidentId(ref.cluster, ref.namespace, ref.workload, problemClass))),
     cluster: ref.cluster,
@@ -77,7 +76,7 @@ export function toIncident(
     affected,
     otherAffected,
     flapping,
-    reopens: track.reopenTimes.filter((t) => at - t <= reopenWindowMs).length,
+    reopens: countWithin(track.reopenTimes, at - reopenWindowMs),
     summary: summarize(ref, {
       problemClass,
       count: track.count,
@@ -90,10 +89,20 @@ export function toIncident(
     transition,
     transitionAt: iso(at),
     seq: track.seq,
-    ...(cause ? { cause } : {}),
-    effects: [...track.effects],
-    ...(extras.supersededBy ? { supersededBy: extras.supersededBy } : {}),
-  });
+    effects: track.effects.length > 0 ? [...track.effects] : [],
+  };
+  // Set afterwards rather than spread in: a literal with spreads is built as a copy of a copy.
+  if (cause) record.cause = cause;
+  if (extras.supersededBy) record.supersededBy = extras.supersededBy;
+  // Frozen, as records are never changed: the in-process bus then encodes one only if it is read.
+  return Object.freeze(record);
+}
+
+/** How many of `times` are at or after `from`. */
+function countWithin(times: readonly number[], from: number): number {
+  let n = 0;
+  for (const t of times) if (t >= from) n++;
+  return n;
 }
 
 function affectedObject({ kind, name, count, container, node }: Affected): AffectedObject {

@@ -99,16 +99,25 @@ export function convergerMetrics(registry: Registry, read: ConvergerReadings) {
       if (Number.isFinite(ms)) this.set(ms / 1000);
     },
   });
-  // labels() looks the child up by a key it builds from the labels: once per pair here, not per record.
-  const children = new Map<string, Counter.Internal>();
-  /** Counts one record published. */
-  const transition = (name: string, cls: string) => {
-    const key = `${name}\u0000${cls}`;
-    let child = children.get(key);
-    if (!child) children.set(key, (child = transitions.labels({ transition: name, class: cls })));
-    child.inc();
+  // labels() and inc() each hash the labels: children are looked up once per pair, and counted once per batch.
+  const children = new Map<string, Map<string, Counter.Internal>>();
+  const child = (name: string, cls: string) => {
+    let byClass = children.get(name);
+    if (!byClass) children.set(name, (byClass = new Map()));
+    let c = byClass.get(cls);
+    if (!c) byClass.set(cls, (c = transitions.labels({ transition: name, class: cls })));
+    return c;
   };
-  return { transitions, transition };
+  /** Counts a batch of records published. */
+  const published = (records: readonly Pick<Incident, 'transition' | 'class'>[]) => {
+    const counts = new Map<Counter.Internal, number>();
+    for (const r of records) {
+      const c = child(r.transition, r.class);
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    for (const [c, n] of counts) c.inc(n);
+  };
+  return { transitions, published };
 }
 
 export type ConvergerMetrics = ReturnType<typeof convergerMetrics>;

@@ -220,8 +220,8 @@ export class ConvergerRunner {
       this.restoredSeq.delete(r.id);
       if (r.status === 'open') this.openIncidents.set(r.id, r);
       else this.openIncidents.delete(r.id);
-      this.deps.metrics?.transition(r.transition, r.class);
     }
+    this.deps.metrics?.published(fresh);
     const commits = this.tail.settle(this.options.durable ? this.converger.watermark - this.horizonMs : Infinity);
     if (commits.length === 0 || !this.subscription) return;
     try {

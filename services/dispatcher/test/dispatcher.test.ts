@@ -224,6 +224,40 @@ oncall:
     expect(d.tick()).toEqual([]);
   });
 
+  it('after a restart it still knows its alerts: old seqs change nothing, firing ones inhibit, resolved ones stay resolved', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k2-dispatch-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const clock = new Clock();
+    const cfg = routing(
+      `
+route: { receiver: default, group_by: ['...'] }
+inhibit_rules:
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: [namespace]
+` + BASE,
+    );
+    const down = (over = {}) => alert({ alertname: 'down', severity: 'critical', namespace: 'shop' }, over);
+    const gone = (over = {}) => alert({ alertname: 'gone', namespace: 'shop' }, { fingerprint: 'fp-gone', ...over });
+    let store = new SqliteStore(dir);
+    let d = new Dispatcher({ routing: cfg, now: clock.now, store });
+    d.ingest([down({ seq: 3 }), gone({ seq: 1 })]);
+    clock.advance(2 * MIN);
+    expect(d.ingest([gone({ seq: 2, status: 'resolved' })]).map((n) => n.reason)).toEqual(['resolved']);
+    store.close(); // the process dies here
+    store = new SqliteStore(dir);
+    onTestFinished(() => store.close());
+    d = new Dispatcher({ routing: cfg, now: clock.now, store });
+    // Redelivered records: none of them is news.
+    expect(d.ingest([down({ seq: 3 }), gone({ seq: 2, status: 'resolved' })])).toEqual([]);
+    expect(d.counters.duplicates).toBe(2);
+    // The critical alert still fires, so a warning beside it is muted.
+    expect(d.ingest([alert({ alertname: 'slow', severity: 'warning', namespace: 'shop' })])).toEqual([]);
+    expect(d.counters.inhibited).toBe(1);
+    // A resolved alert firing again with a newer seq is news again.
+    expect(d.ingest([gone({ seq: 3 })]).map((n) => n.reason)).toEqual(['new']);
+  });
+
   it('restarted from its SQLite state mid-escalation, it neither repeats nor skips a step', () => {
     const dir = mkdtempSync(join(tmpdir(), 'k2-dispatch-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));

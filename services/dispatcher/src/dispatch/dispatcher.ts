@@ -78,9 +78,31 @@ export class Dispatcher {
       this.schedule(g);
     }
     for (const a of this.store.loadAlerts()) this.known.set(a.fingerprint, a);
+    this.knowHeldAlerts();
     this.silences.load(this.store.loadSilences());
     for (const a of this.store.loadAcks()) this.acks.set(a.incidentId, a);
     this.lastTick = this.now();
+  }
+
+  /** Alerts held by groups: the groups' copies are the latest (an alert's own row may be older). */
+  private knowHeldAlerts(): void {
+    const held = new Map<string, KnownAlert & { groups: string[] }>();
+    for (const g of this.groups.values()) {
+      for (const [fingerprint, a] of Object.entries(g.alerts)) {
+        const k = held.get(fingerprint);
+        if (k) k.groups.push(g.key);
+        else
+          held.set(fingerprint, {
+            fingerprint,
+            labels: a.labels,
+            firing: a.status === 'firing',
+            seq: a.seq,
+            updatedAt: a.receivedAt,
+            groups: [g.key],
+          });
+      }
+    }
+    for (const [fingerprint, k] of held) this.known.set(fingerprint, k);
   }
 
   get groupCount(): number {
@@ -124,7 +146,9 @@ export class Dispatcher {
     if ((prev?.firing ?? false) !== firing || JSON.stringify(prev?.labels) !== JSON.stringify(alert.labels))
       this.firingVersion++;
     this.known.set(alert.fingerprint, known);
-    this.store.putAlert(known);
+    // A firing alert is stored with the groups that hold it, and known again from them at start
+    // (knowHeldAlerts): one row less per alert. Resolved ones, which leave their groups, get a row.
+    if (!firing || keys.length === 0) this.store.putAlert(known);
     routes.forEach((route, i) => this.joinGroup(route, keys[i]!, alert, now));
   }
 

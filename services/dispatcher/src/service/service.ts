@@ -16,6 +16,7 @@ import type { StateStore } from '../store/store.js';
 import { Deliveries } from './deliveries.js';
 import { instanceId } from './instance.js';
 import { dispatcherMetrics } from './metrics.js';
+import { PacedIngest } from './paced-ingest.js';
 import { Ticker } from './ticker.js';
 
 export type DispatcherConfig = K2Config['dispatcher'];
@@ -68,6 +69,10 @@ export async function startDispatcherService(deps: DispatcherServiceDeps): Promi
     for (const n of store.loadOutbox()) sink.submit(n);
     ticker = new Ticker(core, (err) => log.error({ err }, 'dispatcher tick failed'));
     const tick = ticker;
+    const paced = new PacedIngest((alerts) => {
+      core.ingest(alerts);
+      tick.arm();
+    });
 
     const partitionKey = (a: Alert) => {
       const [first] = matchRoutes(core.routing.tree, a.labels);
@@ -104,8 +109,7 @@ export async function startDispatcherService(deps: DispatcherServiceDeps): Promi
         fromBeginning: true,
         schema: Alert,
         batchHandler: async (messages) => {
-          core.ingest(messages.map((m) => m.value));
-          tick.arm();
+          await paced.submit(messages.map((m) => m.value));
         },
       }),
     );
@@ -123,11 +127,7 @@ export async function startDispatcherService(deps: DispatcherServiceDeps): Promi
           const own: Alert[] = [];
           const shared: Alert[] = [];
           for (const a of alerts) (ownGroup(a) ? own : shared).push(a);
-          if (own.length > 0) {
-            core.ingest(own);
-            tick.arm();
-          }
-          if (shared.length > 0) await publishAlerts(shared);
+          await Promise.all([paced.submit(own), shared.length > 0 ? publishAlerts(shared) : undefined]);
         },
       }),
     );

@@ -1,14 +1,16 @@
 /**
  * `npm run bench -- dispatcher`: the alert dispatcher against Debian's Alertmanager, same workload, same run.
- *   - notifications/s: K2_BENCH_DISPATCHER_ALERTS (5,000) incidents, each its own group, published
+ *   - notifications/s: K2_BENCH_DISPATCHER_ALERTS (10,000) incidents, each its own group, published
  *     to k2.incidents on the in-process bus, through routing (a route tree with matchers) and
  *     grouping (group_wait 0) to a local webhook; timed until the webhook has every one;
  *   - p99 first-alert latency: 300 incidents one at a time (every 10 ms), from the publish to the
  *     webhook receiving its notification;
  *   - Alertmanager: the same alerts in through its v2 API (batches of 500), a webhook receiver,
  *     `group_wait: 0s`, grouped by every label; same two figures.
- * Each side first handles K2_BENCH_DISPATCHER_WARMUP (2,000) other alerts the same way, untimed:
- * a dispatcher runs for months, so the figures are of a warm one (for K2, code V8 has compiled).
+ * Each side first handles K2_BENCH_DISPATCHER_WARMUP (10,000) other alerts the same way, untimed:
+ * a dispatcher runs for months, so the figures are of a warm one (for K2, code V8 has compiled;
+ * after 2,000 alerts V8's compiler threads still took ~80 µs per notification of the timed run,
+ * after 10,000 ~25 µs, as much as later on).
  * Last line: {"bench":"dispatcher","results":{...}}.
  */
 import { fork, spawn, spawnSync } from 'node:child_process';
@@ -21,8 +23,8 @@ import { INCIDENTS_TOPIC } from '@k2/contracts';
 import { parseRoutingYaml, startDispatcherService } from '@k2/dispatcher';
 import { createLogger } from '@k2/log';
 
-const ALERTS = Number(process.env.K2_BENCH_DISPATCHER_ALERTS ?? 5000);
-const WARMUP = Number(process.env.K2_BENCH_DISPATCHER_WARMUP ?? 2000);
+const ALERTS = Number(process.env.K2_BENCH_DISPATCHER_ALERTS ?? 10000);
+const WARMUP = Number(process.env.K2_BENCH_DISPATCHER_WARMUP ?? 10000);
 const LATENCY_SAMPLES = 300;
 const LATENCY_GAP_MS = 10;
 const AM_SH = fileURLToPath(new URL('../servers/alertmanager.sh', import.meta.url));

@@ -1,12 +1,27 @@
 export { BoundedLabel } from './bounded-label.js';
-export { LabelSetCache, parseCadvisor, type CadvisorContainer } from './cadvisor/parse.js';
+export {
+  CadvisorParser,
+  LabelSetCache,
+  parseCadvisor,
+  type CadvisorContainer,
+  type CadvisorIdentity,
+} from './cadvisor/parse.js';
 export { CadvisorMemorySource, type CadvisorSourceOptions } from './cadvisor/source.js';
 export { readCgroupMemory, type CgroupVersion } from './cgroup/files.js';
 export { detectCgroupVersion, findContainerCgroups, type ContainerCgroup } from './cgroup/layout.js';
 export { CgroupMemorySource, type CgroupSourceOptions } from './cgroup/source.js';
 export { EventMetrics } from './events.js';
 export { IncidentMetrics } from './incidents.js';
-export { usageMinusCache, workingSet, type ContainerMemory, type ContainerRef, type MemoryReading } from './memory.js';
+export { ExporterKubeConfig, type KubeAccess } from './kube/access.js';
+export { SlimInformer, type InformerHandlers } from './kube/slim-informer.js';
+export {
+  usageMinusCache,
+  workingSet,
+  type ContainerMemory,
+  type ContainerRef,
+  type MemoryReading,
+  type LabelMemo,
+} from './memory.js';
 export { MemoryMetrics } from './memory-metrics.js';
 export { PodDirectory, type PodInfo } from './pods.js';
 export {

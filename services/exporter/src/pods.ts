@@ -1,7 +1,7 @@
-import type { KubeConfig, ListWatch } from '@kubernetes/client-node';
 import { workloadFromOwnerChain, type ObjectRef, type OwnerReference, type Workload } from '@k2/contracts';
 import type { Logger } from '@k2/log';
-import { slimInformer, slimMeta, type RawObject, type SlimMeta } from './kube/slim-informer.js';
+import type { KubeAccess } from './kube/access.js';
+import { SlimInformer, slimMeta, type RawObject, type SlimMeta } from './kube/slim-informer.js';
 import type { WorkloadLookup } from './workload.js';
 
 type Owners = readonly OwnerReference[];
@@ -67,40 +67,50 @@ function podInfo(pod: RawObject): PodInfo {
  */
 export class PodDirectory implements WorkloadLookup {
   private readonly byUid = new Map<string, PodInfo>();
-  private readonly informers: ListWatch<Owned>[] = [];
-  private pods: ListWatch<PodInfo> | undefined;
-  private replicaSets: ListWatch<Owned> | undefined;
-  private jobs: ListWatch<Owned> | undefined;
-  private stopped = false;
+  private readonly informers: SlimInformer<Owned>[] = [];
+  private pods: SlimInformer<PodInfo> | undefined;
+  private replicaSets: SlimInformer<Owned> | undefined;
+  private jobs: SlimInformer<Owned> | undefined;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kube: KubeAccess,
     private readonly log: Logger,
     private readonly nodeName?: string,
   ) {}
 
   /** Starts the watches and resolves once each has listed. */
   async start(): Promise<void> {
-    const node = this.nodeName ? `spec.nodeName=${this.nodeName}` : undefined;
-    this.pods = slimInformer(this.kc, '/api/v1/pods', podInfo, node);
-    this.pods.on('add', (pod) => this.byUid.set(pod.uid, pod));
-    this.pods.on('update', (pod) => this.byUid.set(pod.uid, pod));
-    this.pods.on('delete', (pod) => this.byUid.delete(pod.uid));
-    this.replicaSets = slimInformer(this.kc, '/apis/apps/v1/replicasets', owned);
-    this.jobs = slimInformer(this.kc, '/apis/batch/v1/jobs', owned);
+    const error = (err: unknown) => this.log.warn({ err: String(err) }, 'watch failed; listing again');
+    this.pods = new SlimInformer(
+      this.kube,
+      '/api/v1/pods',
+      podInfo,
+      {
+        add: (pod) => this.byUid.set(pod.uid, pod),
+        update: (pod) => this.byUid.set(pod.uid, pod),
+        delete: (pod) => this.byUid.delete(pod.uid),
+        error,
+      },
+      { fieldSelector: this.nodeName ? `spec.nodeName=${this.nodeName}` : undefined },
+    );
+    this.replicaSets = new SlimInformer(this.kube, '/apis/apps/v1/replicasets', owned, { error });
+    this.jobs = new SlimInformer(this.kube, '/apis/batch/v1/jobs', owned, { error });
     this.informers.push(this.pods, this.replicaSets, this.jobs);
-    for (const informer of this.informers) {
-      informer.on('error', (err) => {
-        if (this.stopped) return;
-        this.log.warn({ err: String(err) }, 'watch failed; restarting');
-        setTimeout(() => void informer.start().catch(() => {}), 1_000);
-      });
+    try {
+      await Promise.all(this.informers.map((i) => i.start()));
+    } catch (err) {
+      await this.stop();
+      throw err;
     }
-    await Promise.all(this.informers.map((i) => i.start()));
   }
 
   get(uid: string): PodInfo | undefined {
     return this.byUid.get(uid);
+  }
+
+  /** The pods watched (in node mode, the node's). */
+  all(): IterableIterator<PodInfo> {
+    return this.byUid.values();
   }
 
   get size(): number {
@@ -130,7 +140,6 @@ export class PodDirectory implements WorkloadLookup {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.informers.map((i) => i.stop()));
+    for (const informer of this.informers) informer.stop();
   }
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Bus } from '@k2/bus';
 import type { K2Config } from '@k2/config';
 import { EVENTS_TOPIC, INCIDENTS_TOPIC } from '@k2/contracts';
@@ -7,6 +6,7 @@ import type { Logger } from '@k2/log';
 import { ServiceHttp } from '@k2/service';
 import { registerOverflowGauge } from './bounded-label.js';
 import { CadvisorMemorySource } from './cadvisor/source.js';
+import type { KubeAccess } from './kube/access.js';
 import { CgroupMemorySource } from './cgroup/source.js';
 import { DeadLetterMetrics } from './dead-letters.js';
 import { EventMetrics } from './events.js';
@@ -23,7 +23,8 @@ export interface ExporterServiceDeps {
   /** The name K2 gives the cluster: the `cluster` label of the memory series. */
   cluster: string;
   bus: Bus;
-  kc: KubeConfig;
+  /** The cluster: a client-node KubeConfig, or the lighter ExporterKubeConfig (which keeps the process smaller). */
+  kc: KubeAccess;
   log: Logger;
   /** Bus topics' partitions, for the topics the exporter creates when they are missing. */
   partitions: number;
@@ -61,11 +62,13 @@ export async function startExporterService(deps: ExporterServiceDeps): Promise<E
     }
     let source: MemorySource;
     if (config.mode === 'node') {
-      source = new CgroupMemorySource(
+      const cgroups = new CgroupMemorySource(
         { root: config.cgroupRoot, node: config.nodeName!, version: config.cgroupVersion },
         pods!,
         owners,
       );
+      stops.push(async () => cgroups.stop());
+      source = cgroups;
     } else {
       const cadvisor = new CadvisorMemorySource(kc, owners, {
         kubeletUrlTemplate: config.kubeletUrlTemplate,

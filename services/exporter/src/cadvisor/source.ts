@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import type { ContainerMemory } from '../memory.js';
 import type { MemorySnapshot, MemorySource, TargetResult } from '../source.js';
 import { podWorkload, type WorkloadLookup } from '../workload.js';
-import { fetchWithKubeConfig, keepAliveAgents } from '../kube/fetch.js';
-import { LabelSetCache, parseCadvisor } from './parse.js';
+import type { KubeAccess } from '../kube/access.js';
+import { fetchWithKube, getWithKube, keepAliveAgents } from '../kube/fetch.js';
+import { CadvisorParser, LabelSetCache } from './parse.js';
 
 export interface CadvisorSourceOptions {
   /**
@@ -18,44 +18,72 @@ export interface CadvisorSourceOptions {
   timeoutMs: number;
 }
 
-function nodeAddress(node: V1Node): string {
-  const addresses = node.status?.addresses ?? [];
-  return (addresses.find((a) => a.type === 'InternalIP') ?? addresses[0])?.address ?? node.metadata?.name ?? '';
+/** What the source reads of a Node. */
+interface NodeRef {
+  name: string;
+  address: string;
+}
+
+interface NodeList {
+  metadata?: { continue?: string };
+  items?: { metadata?: { name?: string }; status?: { addresses?: { type: string; address: string }[] } }[];
 }
 
 /** Cluster mode: every node's kubelet `/metrics/cadvisor`, read at each scrape. */
 export class CadvisorMemorySource implements MemorySource {
-  private readonly core: CoreV1Api;
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly agents: ReturnType<typeof keepAliveAgents>;
   /** Each node's parsed label sets, from one scrape to the next. */
   private labelSets = new Map<string, LabelSetCache>();
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kube: KubeAccess,
     private readonly owners: WorkloadLookup,
     private readonly options: CadvisorSourceOptions,
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
     this.limit = pLimit(options.concurrency);
     this.agents = keepAliveAgents(options.concurrency);
   }
 
-  private urlFor(node: V1Node): string {
-    const name = node.metadata?.name ?? '';
+  private get server(): string {
+    return this.kube.getCurrentCluster()?.server.replace(/\/+$/, '') ?? '';
+  }
+
+  private urlFor(node: NodeRef): string {
     const template = this.options.kubeletUrlTemplate;
-    if (template) return template.replaceAll('{node}', name).replaceAll('{address}', nodeAddress(node));
-    const server = this.kc.getCurrentCluster()?.server.replace(/\/+$/, '') ?? '';
-    return `${server}/api/v1/nodes/${encodeURIComponent(name)}/proxy/metrics/cadvisor`;
+    if (template) return template.replaceAll('{node}', node.name).replaceAll('{address}', node.address);
+    return `${this.server}/api/v1/nodes/${encodeURIComponent(node.name)}/proxy/metrics/cadvisor`;
+  }
+
+  /** The cluster's nodes, listed in pages as plain JSON. */
+  private async listNodes(): Promise<NodeRef[]> {
+    const nodes: NodeRef[] = [];
+    let next = '';
+    do {
+      const url = new URL(`${this.server}/api/v1/nodes`);
+      url.searchParams.set('limit', '500');
+      if (next) url.searchParams.set('continue', next);
+      const page = JSON.parse(
+        await fetchWithKube(this.kube, url.toString(), this.options.timeoutMs, {
+          agents: this.agents,
+          accept: 'application/json',
+        }),
+      ) as NodeList;
+      for (const item of page.items ?? []) {
+        const name = item.metadata?.name ?? '';
+        const addresses = item.status?.addresses ?? [];
+        const address = (addresses.find((a) => a.type === 'InternalIP') ?? addresses[0])?.address ?? name;
+        nodes.push({ name, address });
+      }
+      next = page.metadata?.continue ?? '';
+    } while (next);
+    return nodes;
   }
 
   async collect(): Promise<MemorySnapshot> {
-    const nodes = (await this.core.listNode()).items;
+    const nodes = await this.listNodes();
     const labelSets = new Map<string, LabelSetCache>();
-    for (const node of nodes) {
-      const name = node.metadata?.name ?? '';
-      labelSets.set(name, this.labelSets.get(name) ?? new LabelSetCache());
-    }
+    for (const node of nodes) labelSets.set(node.name, this.labelSets.get(node.name) ?? new LabelSetCache());
     // Nodes gone from the cluster take their label sets with them.
     this.labelSets = labelSets;
     const results = await Promise.all(nodes.map((node) => this.limit(() => this.readNode(node, labelSets))));
@@ -65,45 +93,61 @@ export class CadvisorMemorySource implements MemorySource {
     };
   }
 
-  /** Closes the kept-alive kubelet connections. */
+  /** Closes the kept-alive connections. */
   stop(): void {
     this.agents.destroy();
   }
 
+  /** One kubelet's containers, parsed as the response arrives. */
+  private async read(node: NodeRef, cache: LabelSetCache | undefined): Promise<ContainerMemory[]> {
+    const res = await getWithKube(this.kube, this.urlFor(node), this.options.timeoutMs, { agents: this.agents });
+    const parser = new CadvisorParser(cache);
+    await new Promise<void>((resolve, reject) => {
+      res.on('data', (chunk: Buffer) => {
+        try {
+          parser.push(chunk);
+        } catch (err) {
+          res.destroy(err as Error);
+        }
+      });
+      res.on('end', resolve);
+      res.on('error', reject);
+      res.on('close', () => reject(new Error('connection closed before the end of the response')));
+    });
+    return parser.end().map(({ identity, usage, cache, rss, shmem, workingSet, limit }): ContainerMemory => {
+      const workload = podWorkload(this.owners, identity.namespace, identity.pod);
+      return {
+        namespace: identity.namespace,
+        pod: identity.pod,
+        container: identity.container,
+        node: node.name,
+        workloadKind: workload.kind,
+        workload: workload.name,
+        usage,
+        cache,
+        rss,
+        shmem,
+        workingSet,
+        limit,
+        memo: identity.memo,
+      };
+    });
+  }
+
   private async readNode(
-    node: V1Node,
+    node: NodeRef,
     labelSets: Map<string, LabelSetCache>,
   ): Promise<{ containers: ContainerMemory[]; target: TargetResult }> {
-    const name = node.metadata?.name ?? '';
     const start = performance.now();
     try {
-      const text = await fetchWithKubeConfig(this.kc, this.urlFor(node), this.options.timeoutMs, {
-        agents: this.agents,
-      });
-      const containers = parseCadvisor(text, labelSets.get(name)).map((c): ContainerMemory => {
-        const workload = podWorkload(this.owners, c.namespace, c.pod);
-        return {
-          namespace: c.namespace,
-          pod: c.pod,
-          container: c.container,
-          node: name,
-          workloadKind: workload.kind,
-          workload: workload.name,
-          usage: c.usage,
-          cache: c.cache,
-          rss: c.rss,
-          shmem: c.shmem,
-          workingSet: c.workingSet,
-          limit: c.limit,
-        };
-      });
+      const containers = await this.read(node, labelSets.get(node.name));
       const durationSeconds = (performance.now() - start) / 1000;
-      return { containers, target: { source: 'cadvisor', node: name, up: true, durationSeconds } };
+      return { containers, target: { source: 'cadvisor', node: node.name, up: true, durationSeconds } };
     } catch (err) {
       const durationSeconds = (performance.now() - start) / 1000;
       return {
         containers: [],
-        target: { source: 'cadvisor', node: name, up: false, durationSeconds, error: String(err) },
+        target: { source: 'cadvisor', node: node.name, up: false, durationSeconds, error: String(err) },
       };
     }
   }

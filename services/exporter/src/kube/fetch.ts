@@ -1,6 +1,6 @@
 import https from 'node:https';
 import http from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from './access.js';
 
 /** Connections kept open between scrapes: a new TLS handshake per kubelet per scrape costs more than reading it. */
 export function keepAliveAgents(maxSockets: number): { http: http.Agent; https: https.Agent; destroy(): void } {
@@ -18,38 +18,61 @@ export function keepAliveAgents(maxSockets: number): { http: http.Agent; https: 
 }
 
 export interface FetchOptions {
-  /** Kept-alive connections to use (not through a proxy: then the kubeconfig's agent). */
+  /** Kept-alive connections to use. */
   agents?: { http: http.Agent; https: https.Agent };
   accept?: string;
+  /** Aborts the request (a watch being stopped). */
+  signal?: AbortSignal;
 }
 
-/** GETs `url` with the kubeconfig's credentials and CA (bearer token, client certificate). */
-export async function fetchWithKubeConfig(
-  kc: KubeConfig,
+/**
+ * GETs `url` with the cluster's credentials and CA (bearer token, client certificate) and
+ * resolves with the response once it is known to be a 200; any other status rejects, with the
+ * start of its body. `timeoutMs` is how long the connection may stay silent.
+ */
+export async function getWithKube(
+  kube: KubeAccess,
   url: string,
   timeoutMs: number,
-  { agents, accept = 'text/plain' }: FetchOptions = {},
-): Promise<string> {
+  { agents, accept = 'text/plain', signal }: FetchOptions = {},
+): Promise<http.IncomingMessage> {
   const target = new URL(url);
   const options: https.RequestOptions = { method: 'GET', headers: { Accept: accept } };
-  await kc.applyToHTTPSOptions(options);
+  await kube.applyToHTTPSOptions(options);
   const secure = target.protocol === 'https:';
   const get = secure ? https.get : http.get;
-  const agent = agents && !kc.getCurrentCluster()?.proxyUrl ? (secure ? agents.https : agents.http) : undefined;
+  const agent = options.agent ?? (agents ? (secure ? agents.https : agents.http) : undefined);
   return new Promise((resolve, reject) => {
-    const req = get(target, { ...options, ...(agent ? { agent } : {}), timeout: timeoutMs }, (res) => {
-      // Decoded as it arrives: no copy of the whole body in a buffer before its text.
-      const chunks: string[] = [];
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => chunks.push(c));
+    const req = get(target, { ...options, ...(agent ? { agent } : {}), timeout: timeoutMs, signal }, (res) => {
+      if (res.statusCode === 200) {
+        resolve(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
       res.on('end', () => {
-        const body = chunks.join('');
-        if (res.statusCode === 200) resolve(body);
-        else reject(new Error(`GET ${target.pathname}: HTTP ${res.statusCode}: ${body.slice(0, 200)}`));
+        const body = Buffer.concat(chunks).toString('utf8', 0, 200);
+        const err = new Error(`GET ${target.pathname}: HTTP ${res.statusCode}: ${body}`);
+        reject(Object.assign(err, { statusCode: res.statusCode }));
       });
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${target.pathname}: no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
   });
+}
+
+/** GETs `url` (see getWithKube) and resolves with its body's text. */
+export async function fetchWithKube(
+  kube: KubeAccess,
+  url: string,
+  timeoutMs: number,
+  options: FetchOptions = {},
+): Promise<string> {
+  const res = await getWithKube(kube, url, timeoutMs, options);
+  // Decoded as it arrives: no copy of the whole body in a buffer before its text.
+  const chunks: string[] = [];
+  res.setEncoding('utf8');
+  for await (const chunk of res) chunks.push(chunk as string);
+  return chunks.join('');
 }

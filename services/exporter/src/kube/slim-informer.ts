@@ -1,7 +1,8 @@
-import { ListWatch, Watch, type KubeConfig } from '@kubernetes/client-node';
-import { fetchWithKubeConfig } from './fetch.js';
+import { createInterface } from 'node:readline';
+import type { KubeAccess } from './access.js';
+import { fetchWithKube, getWithKube } from './fetch.js';
 
-/** What every kept object has: ListWatch files objects by name and namespace and compares versions. */
+/** What every kept object has: objects are filed by namespace and name, and versions compared. */
 export interface SlimMeta {
   metadata: { name: string; namespace?: string; resourceVersion?: string };
 }
@@ -29,66 +30,180 @@ export function slimMeta(o: RawObject): SlimMeta['metadata'] {
   };
 }
 
-/** client-node's Watch, handing on each object slimmed (errors and bookmarks as they are). */
-class SlimWatch<T extends SlimMeta> extends Watch {
-  constructor(
-    kc: KubeConfig,
-    private readonly slim: Slimmer<T>,
-  ) {
-    super(kc);
-  }
-
-  override watch(
-    path: string,
-    query: Record<string, string | number | boolean | undefined>,
-    callback: (phase: string, object: unknown, watchObject?: unknown) => void,
-    done: (err: unknown) => void,
-  ): Promise<AbortController> {
-    return super.watch(
-      path,
-      query,
-      (phase, object: RawObject) =>
-        callback(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? object : this.slim(object)),
-      done,
-    );
-  }
+export interface InformerHandlers<T> {
+  add?(object: T): void;
+  update?(object: T): void;
+  delete?(object: T): void;
+  /** A list or watch failed; the informer lists again after `retryMs`. */
+  error?(err: unknown): void;
 }
 
 const PAGE = 500;
+/** A silent watch connection is dropped and the watch resumed: real API servers send bookmarks every minute. */
+const WATCH_IDLE_MS = 5 * 60_000;
+
+/** A watch event's `ERROR` object (a Status) or a list/watch answer with this HTTP code means: list again. */
+class Gone extends Error {}
+
+const key = (o: SlimMeta) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 /**
- * client-node's ListWatch (list, watch from the list's version, list again after 410 Gone) that
- * caches only what `slim` keeps of each object: a Pod is a few KB as the API serves it and a
- * hundred bytes slimmed, and a node or cluster has tens of thousands. The list is read in pages
- * of plain JSON, so the whole collection is never held at once.
+ * A cache of one kind of object that keeps only what `slim` keeps of each (a Pod is a few KB as
+ * the API serves it and a hundred bytes slimmed; a cluster has tens of thousands): lists in pages
+ * of plain JSON, so the whole collection is never held at once, then watches from the list's
+ * version (with bookmarks), resumes a watch that ends from the last version seen, and lists again
+ * when that version is gone (410) or a request fails, reporting objects that went missing
+ * meanwhile as deleted. client-node's ListWatch does the same, but loading it loads its whole
+ * generated API.
  */
-export function slimInformer<T extends SlimMeta>(
-  kc: KubeConfig,
-  path: string,
-  slim: Slimmer<T>,
-  fieldSelector?: string,
-): ListWatch<T> {
-  const list = async () => {
-    const server = kc.getCurrentCluster()?.server.replace(/\/+$/, '') ?? '';
-    const items: T[] = [];
-    let resourceVersion = '';
+export class SlimInformer<T extends SlimMeta> {
+  /** By namespace, then name: looking up two strings already hashed, rather than a key made for each lookup. */
+  private readonly objects = new Map<string, Map<string, T>>();
+  private count = 0;
+  private resourceVersion = '';
+  private abort = new AbortController();
+  private stopped = false;
+
+  constructor(
+    private readonly kube: KubeAccess,
+    private readonly path: string,
+    private readonly slim: Slimmer<T>,
+    private readonly handlers: InformerHandlers<T> = {},
+    private readonly options: { fieldSelector?: string; retryMs?: number } = {},
+  ) {}
+
+  /** Lists, then keeps watching in the background; resolves once the first list is in. */
+  async start(): Promise<void> {
+    await this.list();
+    void this.run();
+  }
+
+  get(name: string, namespace = ''): T | undefined {
+    return this.objects.get(namespace)?.get(name);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  private put(o: T): T | undefined {
+    const ns = o.metadata.namespace ?? '';
+    let names = this.objects.get(ns);
+    if (!names) this.objects.set(ns, (names = new Map()));
+    const old = names.get(o.metadata.name);
+    names.set(o.metadata.name, o);
+    if (!old) this.count++;
+    return old;
+  }
+
+  private remove(o: SlimMeta): T | undefined {
+    const ns = o.metadata.namespace ?? '';
+    const names = this.objects.get(ns);
+    const old = names?.get(o.metadata.name);
+    if (!old) return undefined;
+    names!.delete(o.metadata.name);
+    if (names!.size === 0) this.objects.delete(ns);
+    this.count--;
+    return old;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort();
+  }
+
+  private url(params: Record<string, string>): string {
+    const server = this.kube.getCurrentCluster()?.server.replace(/\/+$/, '') ?? '';
+    const url = new URL(server + this.path);
+    if (this.options.fieldSelector) url.searchParams.set('fieldSelector', this.options.fieldSelector);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    return url.toString();
+  }
+
+  /** Lists every page and makes the cache what the list says, reporting the differences. */
+  private async list(): Promise<void> {
+    const listed = new Map<string, T>();
     let next = '';
     do {
-      const url = new URL(server + path);
-      url.searchParams.set('limit', String(PAGE));
-      if (next) url.searchParams.set('continue', next);
-      if (fieldSelector) url.searchParams.set('fieldSelector', fieldSelector);
+      const params: Record<string, string> = { limit: String(PAGE) };
+      if (next) params.continue = next;
       const page = JSON.parse(
-        await fetchWithKubeConfig(kc, url.toString(), 60_000, { accept: 'application/json' }),
-      ) as {
-        metadata?: { resourceVersion?: string; continue?: string };
-        items?: RawObject[];
-      };
-      for (const item of page.items ?? []) items.push(slim(item));
-      resourceVersion = page.metadata?.resourceVersion ?? '';
+        await fetchWithKube(this.kube, this.url(params), 60_000, { accept: 'application/json' }),
+      ) as { metadata?: { resourceVersion?: string; continue?: string }; items?: RawObject[] };
+      for (const item of page.items ?? []) {
+        const o = this.slim(item);
+        listed.set(key(o), o);
+      }
+      this.resourceVersion = page.metadata?.resourceVersion ?? '';
       next = page.metadata?.continue ?? '';
     } while (next);
-    return { metadata: { resourceVersion }, items };
-  };
-  return new ListWatch(path, new SlimWatch(kc, slim), list as never, false, undefined, fieldSelector);
+    for (const names of [...this.objects.values()]) {
+      for (const old of [...names.values()]) {
+        if (!listed.has(key(old))) {
+          this.remove(old);
+          this.handlers.delete?.(old);
+        }
+      }
+    }
+    for (const o of listed.values()) {
+      const old = this.put(o);
+      if (!old) this.handlers.add?.(o);
+      else if (old.metadata.resourceVersion !== o.metadata.resourceVersion) this.handlers.update?.(o);
+    }
+  }
+
+  /** Watches until stopped: a watch that ends is resumed, a failed one is followed by a fresh list. */
+  private async run(): Promise<void> {
+    let relist = false;
+    while (!this.stopped) {
+      try {
+        if (relist) await this.list();
+        relist = false;
+        await this.watch();
+      } catch (err) {
+        if (this.stopped) return;
+        relist = true;
+        if (!(err instanceof Gone)) {
+          this.handlers.error?.(err);
+          await new Promise((r) => setTimeout(r, this.options.retryMs ?? 1_000));
+        }
+      }
+    }
+  }
+
+  /** One watch request from the last version seen; resolves when the server ends it. */
+  private async watch(): Promise<void> {
+    const url = this.url({ watch: '1', allowWatchBookmarks: 'true', resourceVersion: this.resourceVersion });
+    let res;
+    try {
+      res = await getWithKube(this.kube, url, WATCH_IDLE_MS, { accept: 'application/json', signal: this.abort.signal });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 410) throw new Gone();
+      throw err;
+    }
+    const lines = createInterface({ input: res, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (!line) continue;
+      let event: { type: string; object: RawObject & { code?: number } };
+      try {
+        event = JSON.parse(line) as typeof event;
+      } catch {
+        // A line cut short by a dropped connection: what it said is read by listing again.
+        throw new Gone();
+      }
+      if (event.type === 'ERROR') {
+        if (event.object.code === 410) throw new Gone();
+        throw new Error(`watch ${this.path}: ${JSON.stringify(event.object).slice(0, 200)}`);
+      }
+      const rv = event.object.metadata?.resourceVersion;
+      if (rv) this.resourceVersion = rv;
+      if (event.type === 'BOOKMARK') continue;
+      const o = this.slim(event.object);
+      if (event.type === 'DELETED') {
+        const old = this.remove(o);
+        if (old) this.handlers.delete?.(old);
+      } else if (this.put(o)) this.handlers.update?.(o);
+      else this.handlers.add?.(o);
+    }
+  }
 }

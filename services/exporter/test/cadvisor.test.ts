@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LabelSetCache, parseCadvisor } from '@k2/exporter';
+import { CadvisorParser, LabelSetCache, parseCadvisor } from '@k2/exporter';
 
 // Shaped like a kubelet's /metrics/cadvisor: pod-level cgroups (container=""), other families.
 const TEXT = `# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.
@@ -61,5 +62,50 @@ describe('parseCadvisor', () => {
 
   it('rejects text that is not the Prometheus format', () => {
     expect(() => parseCadvisor('container_memory_cache{container="a" 12\n')).toThrow();
+  });
+
+  it('reads the same containers and values whichever bytes the response is cut at', () => {
+    const whole = parseCadvisor(TEXT);
+    const bytes = Buffer.from(TEXT);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), (cuts) => {
+        const parser = new CadvisorParser();
+        let from = 0;
+        for (const cut of [...cuts].sort((a, b) => a - b)) {
+          parser.push(bytes.subarray(from, cut));
+          from = cut;
+        }
+        parser.push(bytes.subarray(from));
+        const read = parser.end().map(({ identity: { namespace, pod, container }, ...reading }) => ({
+          namespace,
+          pod,
+          container,
+          ...reading,
+        }));
+        expect(read).toEqual(whole);
+      }),
+    );
+  });
+
+  it('reads every value as Number() reads its text', () => {
+    const forms = fc.oneof(
+      fc.double({ noNaN: true }).map(String),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => d.toExponential()),
+      fc.integer({ min: 0, max: 2 ** 53 }).map(String),
+      fc.tuple(fc.nat(2 ** 40), fc.integer({ min: 0, max: 12 })).map(([m, d]) => (m / 10 ** d).toFixed(d)),
+      fc
+        .tuple(fc.nat(99_999_999), fc.integer({ min: -30, max: 30 }))
+        .map(([m, e]) => `${m / 1e7}e${e >= 0 ? '+' : ''}${e}`),
+      fc.constantFrom('0', '-0', '1e3', '1E-3', '+5', '007', '1.', '.5', '+Inf', '-Inf', 'NaN'),
+    );
+    fc.assert(
+      fc.property(forms, (text) => {
+        const [c] = parseCadvisor(`container_memory_rss{container="a",namespace="n",pod="p"} ${text} 1764111111000\n`);
+        const expected = Number(text);
+        // Not a finite number: the sample is not read (the field keeps 0).
+        expect(c!.rss).toBe(Number.isFinite(expected) ? expected : 0);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

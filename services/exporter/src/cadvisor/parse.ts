@@ -1,26 +1,39 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import type { MemoryReading } from '../memory.js';
+import type { LabelMemo, MemoryReading } from '../memory.js';
 
-/** A container's memory as one kubelet's cAdvisor reports it. */
-export interface CadvisorContainer extends MemoryReading {
+/** A container as its kubelet's label sets name it: one object per container while it lasts. */
+export interface CadvisorIdentity {
   namespace: string;
   pod: string;
   container: string;
+  /** Kept with the container from read to read, for the writer of its series. */
+  memo: LabelMemo;
+}
+
+/** A container's memory as one kubelet's cAdvisor reports it. */
+export interface CadvisorContainer extends MemoryReading {
+  identity: CadvisorIdentity;
 }
 
 type Field = 'usage' | 'cache' | 'rss' | 'shmem' | 'workingSet' | 'limit';
 
-const FIELDS = new Map<string, Field>(
-  Object.entries({
-    container_memory_usage_bytes: 'usage',
-    container_memory_cache: 'cache',
-    container_memory_rss: 'rss',
-    container_memory_working_set_bytes: 'workingSet',
-    container_spec_memory_limit_bytes: 'limit',
-    // Not in stock cAdvisor; used when a kubelet (or the simulator) reports it, else shmem counts as 0.
-    container_memory_shmem: 'shmem',
-  } satisfies Record<string, Field>),
-);
+const FIELDS: [name: Buffer, field: Field][] = Object.entries({
+  container_memory_usage_bytes: 'usage',
+  container_memory_cache: 'cache',
+  container_memory_rss: 'rss',
+  container_memory_working_set_bytes: 'workingSet',
+  container_spec_memory_limit_bytes: 'limit',
+  // Not in stock cAdvisor; used when a kubelet (or the simulator) reports it, else shmem counts as 0.
+  container_memory_shmem: 'shmem',
+} satisfies Record<string, Field>).map(([name, field]) => [Buffer.from(name, 'latin1'), field]);
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
+const HASH = 0x23;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
 
 // cAdvisor's per-container labels the exporter does not read: a cgroup path, the image and the
 // runtime's container name are most of each line's length.
@@ -28,150 +41,278 @@ const UNREAD_LABELS = /,(?:id|image|name)="(?:[^"\\]|\\.)*"/g;
 
 type Labels = Record<string, string>;
 
-/** One sample of a family read. */
-interface RawSample {
-  field: Field;
-  /** `{…}` as the line writes it (the same text on every family of one container), or parsed already. */
-  labels: string | Labels;
-  value: number;
+/** The family a sample line's name [start, end) is, if it is one read. */
+function fieldOf(b: Buffer, start: number, end: number): Field | undefined {
+  const length = end - start;
+  next: for (const [name, field] of FIELDS) {
+    if (name.length !== length) continue;
+    for (let i = length - 1; i >= 0; i--) if (name[i] !== b[start + i]) continue next;
+    return field;
+  }
+  return undefined;
 }
 
-/** A label set `{…}` as the Prometheus text-format parser reads it, without the labels not read. */
-function parseLabels(block: string): Labels {
-  return parsePrometheusTextFormat(`m${block.replace(UNREAD_LABELS, '')} 0\n`)[0]?.metrics[0]?.labels ?? {};
+/** `[ \t]+-?digits` or nothing: what may follow a sample's value (a timestamp). */
+function isTimestampOrNothing(b: Buffer, from: number, end: number): boolean {
+  if (from === end) return true;
+  if (b[from] !== SPACE && b[from] !== TAB) return false;
+  while (from < end && (b[from] === SPACE || b[from] === TAB)) from++;
+  if (b[from] === 0x2d) from++;
+  if (from === end) return false;
+  for (; from < end; from++) if (b[from]! < 0x30 || b[from]! > 0x39) return false;
+  return true;
 }
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
- * A sample line `name{labels} value [timestamp]` of a family read, split at its label set; null
- * for a family not read. The label set ends at the line's last `}`: neither a value nor a
- * timestamp can hold one. A line of another shape goes to the parser whole, which rejects what
- * is not the text format.
+ * A sample value's number from its bytes: decimal and exponent forms in the range where a double
+ * is exact for the digits and the power of ten (so one multiplication or division is rounded
+ * correctly, as Number() rounds), and Number() on the text for anything else (NaN, Inf, long forms).
  */
-function splitSample(line: string): RawSample | null {
-  let end = 0;
-  while (end < line.length && line[end] !== '{' && line[end] !== ' ' && line[end] !== '\t') end++;
-  const field = FIELDS.get(line.slice(0, end));
-  if (!field) return null;
-  const close = line.lastIndexOf('}');
-  if (line[end] === '{' && close > end) {
-    let from = close + 1;
-    while (line[from] === ' ' || line[from] === '\t') from++;
-    let to = from;
-    while (to < line.length && line[to] !== ' ' && line[to] !== '\t') to++;
-    // What may follow the value is a timestamp: one more token, digits and a sign.
-    if (to > from && /^(?:[ \t]+-?\d+)?$/.test(line.slice(to))) {
-      return { field, labels: line.slice(end, close + 1), value: Number(line.slice(from, to)) };
+function numberAt(b: Buffer, from: number, to: number): number {
+  let i = from;
+  const negative = b[i] === 0x2d;
+  if (negative || b[i] === 0x2b) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  let seen = false;
+  for (; i < to && b[i]! >= 0x30 && b[i]! <= 0x39; i++, seen = true) {
+    mantissa = mantissa * 10 + (b[i]! - 0x30);
+    if (mantissa > 0) digits++;
+  }
+  if (b[i] === 0x2e) {
+    for (i++; i < to && b[i]! >= 0x30 && b[i]! <= 0x39; i++, seen = true) {
+      mantissa = mantissa * 10 + (b[i]! - 0x30);
+      if (mantissa > 0) digits++;
+      scale--;
     }
   }
-  const sample = parsePrometheusTextFormat(`${line}\n`)[0]?.metrics[0];
-  return { field, labels: sample?.labels ?? {}, value: Number(sample?.value) };
+  if (seen && (b[i] === 0x65 || b[i] === 0x45)) {
+    i++;
+    const negativeExponent = b[i] === 0x2d;
+    if (negativeExponent || b[i] === 0x2b) i++;
+    let exponent = 0;
+    const start = i;
+    for (; i < to && b[i]! >= 0x30 && b[i]! <= 0x39 && i - start < 4; i++) exponent = exponent * 10 + (b[i]! - 0x30);
+    if (i === start) seen = false;
+    scale += negativeExponent ? -exponent : exponent;
+  }
+  if (!seen || i !== to || digits > 15 || scale > 22 || scale < -22) return Number(b.toString('latin1', from, to));
+  const value = scale >= 0 ? mantissa * POW10[scale]! : mantissa / POW10[-scale]!;
+  return negative ? -value : value;
 }
+
+/** A container's key among a kubelet's: joined (one flat string kept), not concatenated. */
+const identityKey = (namespace: string, pod: string, container: string) => [namespace, pod, container].join('\u0000');
 
 /**
  * Label sets parsed from one kubelet's text, kept until a read of it no longer has them: a
- * container's label set is the same text scrape after scrape, so it is parsed once in its life.
+ * container's label set is the same text scrape after scrape, so it is parsed (by
+ * parse-prometheus-text-format) once in its life, and its container keeps one identity.
  */
 export class LabelSetCache {
-  private previous = new Map<string, Labels>();
-  private current = new Map<string, Labels>();
+  private previous = new Map<string, CadvisorIdentity | null>();
+  private current = new Map<string, CadvisorIdentity | null>();
+  private identities = new Map<string, CadvisorIdentity>();
 
-  get(text: string): Labels {
-    let labels = this.current.get(text);
-    if (labels) return labels;
-    let key: string | undefined;
-    labels = this.previous.get(text);
-    if (labels) key = text;
-    else {
-      labels = parseLabels(text);
-      // A copy: the line's text is a slice that would keep the whole response alive.
-      key = Buffer.from(text, 'utf8').toString('utf8');
+  /** The container of a label set `{…}`: `key` is its bytes as latin1, `text` decodes it. */
+  get(key: string, text: () => string): CadvisorIdentity | null {
+    let identity = this.current.get(key);
+    if (identity !== undefined) return identity;
+    identity = this.previous.get(key);
+    if (identity === undefined) {
+      const labels =
+        parsePrometheusTextFormat(`m${text().replace(UNREAD_LABELS, '')} 0\n`)[0]?.metrics[0]?.labels ?? {};
+      identity = this.identity(labels);
     }
-    this.current.set(key, labels);
-    return labels;
+    this.current.set(key, identity);
+    return identity;
   }
 
-  /** Forgets the label sets the read that just ended did not have. */
+  /**
+   * The container a label set names; null for pod-level and sandbox series (container "" or
+   * "POD"), which would count each pod's memory twice.
+   */
+  identity({ namespace, pod, container }: Labels): CadvisorIdentity | null {
+    if (!namespace || !pod || !container || container === 'POD') return null;
+    const key = identityKey(namespace, pod, container);
+    let identity = this.identities.get(key);
+    if (!identity) {
+      identity = { namespace, pod, container, memo: {} };
+      this.identities.set(key, identity);
+    }
+    return identity;
+  }
+
+  /** Forgets the label sets (and containers) the read that just ended did not have. */
   endRead(): void {
     this.previous = this.current;
     this.current = new Map();
+    const identities = new Map<string, CadvisorIdentity>();
+    for (const id of this.previous.values()) {
+      if (id) identities.set(identityKey(id.namespace, id.pod, id.container), id);
+    }
+    this.identities = identities;
   }
 }
 
 /**
- * Each distinct label set's container. cAdvisor writes the samples of every family in the same
- * order, so a label set is first compared with the one at the same place in the previous family,
- * a plain string compare, and looked up by hash only when that differs.
+ * Where the label sets of one family's lines were, in order: a later family's line at the same
+ * place is compared with them. Two of these take turns, so a read allocates none per line.
  */
-class Containers {
-  private readonly byLabels = new Map<string, CadvisorContainer | null>();
-  private readonly byKey = new Map<string, CadvisorContainer>();
-  private previous: { labels: string[]; entries: (CadvisorContainer | null)[] } = { labels: [], entries: [] };
-  private current: { labels: string[]; entries: (CadvisorContainer | null)[] } = { labels: [], entries: [] };
+class Places {
+  buffers: Buffer[] = [];
+  starts: number[] = [];
+  ends: number[] = [];
+  entries: (CadvisorContainer | null)[] = [];
+  length = 0;
 
-  constructor(private readonly cache: LabelSetCache) {}
-
-  nextFamily(): void {
-    if (this.current.labels.length > 0) this.previous = this.current;
-    this.current = { labels: [], entries: [] };
+  add(buffer: Buffer, start: number, end: number, entry: CadvisorContainer | null): void {
+    const at = this.length++;
+    this.buffers[at] = buffer;
+    this.starts[at] = start;
+    this.ends[at] = end;
+    this.entries[at] = entry;
   }
 
-  /** The container of a label set; null for a pod-level or sandbox series. */
-  get(labels: string | Labels): CadvisorContainer | null {
-    if (typeof labels !== 'string') return this.entry(labels);
-    const at = this.current.labels.length;
-    let entry = this.previous.labels[at] === labels ? this.previous.entries[at] : this.byLabels.get(labels);
-    if (entry === undefined) {
-      entry = this.entry(this.cache.get(labels));
-      this.byLabels.set(labels, entry);
+  /** The entry at `at` if the label set there is the same bytes as b[start, end). */
+  same(at: number, b: Buffer, start: number, end: number): CadvisorContainer | null | undefined {
+    if (at >= this.length) return undefined;
+    const from = this.starts[at]!;
+    const to = this.ends[at]!;
+    if (to - from !== end - start || this.buffers[at]!.compare(b, start, end, from, to) !== 0) return undefined;
+    return this.entries[at];
+  }
+
+  clear(): void {
+    this.buffers.length = 0;
+    this.entries.length = 0;
+    this.length = 0;
+  }
+}
+
+/**
+ * Container memory from kubelet `/metrics/cadvisor` text, read as its bytes arrive (`push` each
+ * chunk, then `end`): the text is never held whole, and only the lines of the families read are
+ * decoded at all. Pod-level and sandbox series are skipped.
+ *
+ * A kubelet writes each container's label set again on every family, in the same order: a line's
+ * label set is first compared, as bytes, with the one at the same place in the previous family;
+ * otherwise it is looked up as text, and parsed by parse-prometheus-text-format only the first
+ * time its kubelet writes it (`cache` keeps them for the kubelet). The value is read from the rest
+ * of the line; a line of another shape goes to the parser whole, which rejects what is not the
+ * text format.
+ */
+export class CadvisorParser {
+  private tail: Buffer | undefined;
+  private field: Field | undefined;
+  private previous = new Places();
+  private current = new Places();
+  private readonly entries = new Map<CadvisorIdentity, CadvisorContainer>();
+
+  constructor(private readonly cache = new LabelSetCache()) {}
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    if (this.tail) {
+      const nl = chunk.indexOf(LF);
+      if (nl < 0) {
+        this.tail = Buffer.concat([this.tail, chunk]);
+        return;
+      }
+      const line = Buffer.concat([this.tail, chunk.subarray(0, nl)]);
+      this.tail = undefined;
+      this.line(line, 0, line.length);
+      from = nl + 1;
     }
-    this.current.labels.push(labels);
-    this.current.entries.push(entry!);
-    return entry!;
+    for (let nl = chunk.indexOf(LF, from); nl >= 0; nl = chunk.indexOf(LF, from)) {
+      this.line(chunk, from, nl);
+      from = nl + 1;
+    }
+    if (from < chunk.length) this.tail = chunk.subarray(from);
   }
 
-  private entry({ namespace, pod, container }: Labels): CadvisorContainer | null {
-    if (!namespace || !pod || !container || container === 'POD') return null;
-    const key = `${namespace}\u0000${pod}\u0000${container}`;
-    let entry = this.byKey.get(key);
+  /** The containers read; the parser is spent. */
+  end(): CadvisorContainer[] {
+    if (this.tail) this.line(this.tail, 0, this.tail.length);
+    this.tail = undefined;
+    this.previous.clear();
+    this.current.clear();
+    this.cache.endRead();
+    return [...this.entries.values()];
+  }
+
+  private line(b: Buffer, start: number, end: number): void {
+    while (start < end && (b[start] === SPACE || b[start] === TAB)) start++;
+    while (end > start && (b[end - 1] === SPACE || b[end - 1] === TAB || b[end - 1] === CR)) end--;
+    if (start === end || b[start] === HASH) return;
+    let name = start;
+    while (name < end && b[name] !== OPEN && b[name] !== SPACE && b[name] !== TAB) name++;
+    const field = fieldOf(b, start, name);
+    if (!field) return;
+    if (field !== this.field) {
+      if (this.current.length > 0) [this.previous, this.current] = [this.current, this.previous];
+      this.current.clear();
+      this.field = field;
+    }
+    let close = end - 1;
+    while (close > name && b[close] !== CLOSE) close--;
+    if (b[name] === OPEN && close > name) {
+      let from = close + 1;
+      while (from < end && (b[from] === SPACE || b[from] === TAB)) from++;
+      let to = from;
+      while (to < end && b[to] !== SPACE && b[to] !== TAB) to++;
+      if (to > from && isTimestampOrNothing(b, to, end)) {
+        const entry = this.entryAt(b, name, close + 1);
+        this.set(entry, field, numberAt(b, from, to));
+        return;
+      }
+    }
+    const sample = parsePrometheusTextFormat(`${b.toString('utf8', start, end)}\n`)[0]?.metrics[0];
+    this.set(this.entryOf(this.cache.identity(sample?.labels ?? {})), field, Number(sample?.value));
+  }
+
+  /** The container of the label set at [start, end), remembering where it was for the next family. */
+  private entryAt(b: Buffer, start: number, end: number): CadvisorContainer | null {
+    let entry = this.previous.same(this.current.length, b, start, end);
+    if (entry === undefined) {
+      entry = this.entryOf(this.cache.get(b.toString('latin1', start, end), () => b.toString('utf8', start, end)));
+    }
+    this.current.add(b, start, end, entry);
+    return entry;
+  }
+
+  private entryOf(identity: CadvisorIdentity | null): CadvisorContainer | null {
+    if (!identity) return null;
+    let entry = this.entries.get(identity);
     if (!entry) {
-      entry = { namespace, pod, container, usage: 0, cache: 0, rss: 0, shmem: 0, workingSet: 0 };
-      this.byKey.set(key, entry);
+      entry = { identity, usage: 0, cache: 0, rss: 0, shmem: 0, workingSet: 0 };
+      this.entries.set(identity, entry);
     }
     return entry;
   }
 
-  all(): CadvisorContainer[] {
-    return [...this.byKey.values()];
+  private set(entry: CadvisorContainer | null, field: Field, value: number): void {
+    if (!entry || !Number.isFinite(value)) return;
+    // cAdvisor writes 0 for "no limit".
+    if (field === 'limit') entry.limit = value > 0 ? value : undefined;
+    else entry[field] = value;
   }
 }
 
-/**
- * Container memory from kubelet `/metrics/cadvisor` text. Pod-level and sandbox series
- * (container "" or "POD") are skipped: they would count each pod's memory twice.
- *
- * Only the lines of the families read are looked at, and a kubelet writes each container's label
- * set again on every family: each distinct label set is parsed once (by
- * parse-prometheus-text-format, whose cost grows with every character it reads; once in the
- * container's life with a `cache` kept for the kubelet), and values are read from the rest of the line.
- */
-export function parseCadvisor(text: string, cache = new LabelSetCache()): CadvisorContainer[] {
-  const containers = new Containers(cache);
-  let family: Field | undefined;
-  for (const line of text.split('\n')) {
-    const trimmed = line.trim();
-    if (trimmed.length === 0 || trimmed[0] === '#') continue;
-    const sample = splitSample(trimmed);
-    if (!sample) continue;
-    if (sample.field !== family) {
-      containers.nextFamily();
-      family = sample.field;
-    }
-    const entry = containers.get(sample.labels);
-    if (!entry || !Number.isFinite(sample.value)) continue;
-    // cAdvisor writes 0 for "no limit".
-    if (sample.field === 'limit') entry.limit = sample.value > 0 ? sample.value : undefined;
-    else entry[sample.field] = sample.value;
-  }
-  cache.endRead();
-  return containers.all();
+/** Container memory from a whole kubelet `/metrics/cadvisor` text (see CadvisorParser), each container named. */
+export function parseCadvisor(
+  text: string,
+  cache = new LabelSetCache(),
+): (MemoryReading & Omit<CadvisorIdentity, 'memo'>)[] {
+  const parser = new CadvisorParser(cache);
+  parser.push(Buffer.from(text, 'utf8'));
+  return parser.end().map(({ identity: { namespace, pod, container }, ...reading }) => ({
+    namespace,
+    pod,
+    container,
+    ...reading,
+  }));
 }

@@ -32,15 +32,15 @@ const MEMORY_FAMILIES: [name: string, help: string, value: (c: ContainerMemory) 
   ['k2_container_memory_limit_bytes', 'Container memory limit; absent when unlimited.', (c) => c.limit],
 ];
 
-/** A label value as the text format writes it. */
-function escapeLabel(v: string): string {
-  return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
-}
-
 /** A sample value as the text format writes it. */
 function formatValue(v: number): string {
   if (Number.isFinite(v)) return String(v);
   return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+}
+
+/** A label value as the text format writes it. */
+function escapeLabel(v: string): string {
+  return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 }
 
 /**
@@ -52,6 +52,9 @@ function formatValue(v: number): string {
  */
 export class MemoryMetrics {
   private inflight: Promise<Collected> | undefined;
+  /** The labels every series starts with (the service's default labels and the cluster), as text. */
+  private common = '';
+  private commonFor: Readonly<Record<string, string>> | undefined;
   /** The last collection, for readiness and logs. */
   last: LastCollection | undefined;
 
@@ -123,24 +126,55 @@ export class MemoryMetrics {
 
   /** The per-container families in the text format, every series with the service's default labels too. */
   private exposition(collected: Collected, defaultLabels: Readonly<Record<string, string>>): string {
-    let common = '';
-    for (const [name, value] of Object.entries({ ...defaultLabels, cluster: this.cluster })) {
-      common += `${name}="${escapeLabel(value)}",`;
+    if (this.commonFor !== defaultLabels) {
+      this.common = '';
+      for (const [name, value] of Object.entries({ ...defaultLabels, cluster: this.cluster })) {
+        this.common += `${name}="${escapeLabel(value)}",`;
+      }
+      this.commonFor = defaultLabels;
     }
-    const labels = collected.containers.map(
-      (c) =>
-        `{${common}namespace="${escapeLabel(c.namespace)}",pod="${escapeLabel(c.pod)}",` +
-        `container="${escapeLabel(c.container)}",workload_kind="${escapeLabel(c.workloadKind)}",` +
-        `workload="${escapeLabel(c.workload)}",node="${escapeLabel(c.node)}"} `,
-    );
-    const lines: string[] = [];
+    const labels = collected.containers.map((c) => this.labelText(c));
+    // Each line's parts go into the array as they are, for join to copy: no string per line.
+    const parts: string[] = [];
     for (const [name, help, value] of MEMORY_FAMILIES) {
-      lines.push(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n`);
+      parts.push(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n`);
       collected.containers.forEach((c, i) => {
         const v = value(c);
-        if (v !== undefined) lines.push(`${name}${labels[i]}${formatValue(v)}\n`);
+        if (v !== undefined) parts.push(name, labels[i]!, formatValue(v), '\n');
       });
     }
-    return lines.join('');
+    return parts.join('');
+  }
+
+  /** A container's `{…} `, kept on its memo (when its source keeps one) while the workload it names stays. */
+  private labelText(c: ContainerMemory): string {
+    const memo = c.memo;
+    if (
+      memo?.text !== undefined &&
+      memo.common === this.common &&
+      memo.workloadKind === c.workloadKind &&
+      memo.workload === c.workload
+    ) {
+      return memo.text;
+    }
+    const text = [
+      '{',
+      this.common,
+      'namespace="',
+      escapeLabel(c.namespace),
+      '",pod="',
+      escapeLabel(c.pod),
+      '",container="',
+      escapeLabel(c.container),
+      '",workload_kind="',
+      escapeLabel(c.workloadKind),
+      '",workload="',
+      escapeLabel(c.workload),
+      '",node="',
+      escapeLabel(c.node),
+      '"} ',
+    ].join('');
+    if (memo) Object.assign(memo, { text, common: this.common, workloadKind: c.workloadKind, workload: c.workload });
+    return text;
   }
 }

@@ -22,10 +22,22 @@ export interface MemoryReading {
   limit?: number;
 }
 
+/**
+ * Kept with a container from scrape to scrape by its source: the series writer keeps the
+ * container's label text on it, and writes it again only when the workload it names changed.
+ */
+export interface LabelMemo {
+  text?: string;
+  common?: string;
+  workloadKind?: string;
+  workload?: string;
+}
+
 /** What the exporter reports for one container. */
 export interface ContainerMemory extends ContainerRef, MemoryReading {
   workloadKind: string;
   workload: string;
+  memo?: LabelMemo;
 }
 
 /**

@@ -17,7 +17,7 @@ export async function startEventer(runtime: Runtime): Promise<Running> {
   const service = await startEventerService({
     cluster: config.cluster,
     config: config.eventer,
-    kc: runtime.kubeConfig(),
+    kc: await runtime.kubeConfig(),
     bus: runtime.bus(),
     checkpoint,
     log: log.child({ service: 'eventer' }),

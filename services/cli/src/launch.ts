@@ -11,7 +11,11 @@ import { Runtime } from './runtime.js';
  */
 export async function launch(components: Component[], config: K2Config, heading?: string): Promise<void> {
   const log = createLogger({ name: 'k2', level: config.log.level });
-  const runtime = new Runtime(config, log);
+  const runtime = new Runtime(
+    config,
+    log,
+    components.map((c) => c.name),
+  );
   const running: Running[] = [];
   try {
     for (const component of components) running.push(await component.start(runtime));

@@ -28,7 +28,7 @@ export async function startOomWatcher(runtime: Runtime): Promise<Running> {
     checkpoint = new BusOomCheckpoint(table, `oom-watcher/${scope}`);
   }
   const watcher = new OomWatcher(oomWatcherOptions(config), {
-    kc: runtime.kubeConfig(),
+    kc: await runtime.kubeConfig(),
     bus,
     checkpoint,
     // Node mode needs only this node's pods; cluster mode shares the process's owner caches.

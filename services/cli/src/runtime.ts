@@ -92,4 +92,3 @@ export class Runtime {
     await this.busInstance?.close();
   }
 }
-

@@ -108,19 +108,29 @@ export function isoUtc(date: Date): string | undefined {
 
 type KubeTime = { ok: true; iso: string | undefined } | { ok: false; error: string };
 
-/** Valid timestamps and their ISO form: events in a burst share their (second-precision) times. */
+/**
+ * Valid timestamps and their ISO form: events in a burst share their (second-precision) times,
+ * and one event's timestamps are often all the same, so the last one is checked before the cache.
+ */
 const parsedTimes = new RecentCache<string, string>(1024);
+let lastTime = { value: '', iso: '' };
 
 /** Parses an optional Kubernetes timestamp to ISO UTC; present but invalid is an error, not a guess. */
 export function parseKubeTime(value: string | null | undefined, path: string): KubeTime {
-  if (value == null || value === '' || GO_ZERO_TIME.test(value)) return { ok: true, iso: undefined };
+  if (value == null || value === '') return { ok: true, iso: undefined };
+  if (value === lastTime.value) return { ok: true, iso: lastTime.iso };
+  if (GO_ZERO_TIME.test(value)) return { ok: true, iso: undefined };
   let iso = parsedTimes.get(value);
-  if (iso !== undefined) return { ok: true, iso };
+  if (iso !== undefined) {
+    lastTime = { value, iso };
+    return { ok: true, iso };
+  }
   const m = RFC3339.exec(value);
   iso = m && validFields(m) ? isoUtc(new Date(value)) : undefined;
   if (iso === undefined) {
     return { ok: false, error: `${path}: not an RFC 3339 timestamp: ${JSON.stringify(value.slice(0, 64))}` };
   }
   parsedTimes.set(value, iso);
+  lastTime = { value, iso };
   return { ok: true, iso };
 }

@@ -6,7 +6,6 @@ export const MAX_MESSAGE_BYTES = 32 * 1024;
 
 // A lone UTF-16 surrogate has no UTF-8 encoding; it is what "invalid UTF-8" looks like in a JS string.
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATES.source);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -15,8 +14,11 @@ export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+/** String.prototype.isWellFormed (ES2024): in Node 20, though not in the ES lib K2 compiles against. */
+type Es2024String = string & { isWellFormed(): boolean };
+
 export function isWellFormed(text: string): boolean {
-  return !HAS_LONE_SURROGATE.test(text);
+  return (text as Es2024String).isWellFormed();
 }
 
 /**
@@ -25,7 +27,11 @@ export function isWellFormed(text: string): boolean {
  * and ends with a marker that gives the original size.
  */
 export function boundMessage(input: string | Uint8Array): string {
-  const text = typeof input === 'string' ? input.replace(LONE_SURROGATES, '\uFFFD') : decoder.decode(input);
+  let text: string;
+  if (typeof input !== 'string') text = decoder.decode(input);
+  else text = isWellFormed(input) ? input : input.replace(LONE_SURROGATES, '\uFFFD');
+  // No UTF-16 code unit takes more than 3 bytes in UTF-8: most messages need no counting.
+  if (text.length * 3 <= MAX_MESSAGE_BYTES) return text;
   const total = utf8Bytes(text);
   if (total <= MAX_MESSAGE_BYTES) return text;
   const marker = ` …[truncated, ${total} bytes in all]`;

@@ -30,10 +30,35 @@ interface Fields {
   host: Maybe<string>;
   count: Maybe<number>;
   seriesCount: Maybe<number>;
-  /** Timestamp candidates as [path, value], most telling first. */
-  firstSeen: [string, Maybe<string>][];
-  lastSeen: [string, Maybe<string>][];
+  times: Times<Maybe<string>>;
+  /** Where each of `times` is in the event, for errors. */
+  timePaths: Times<string>;
 }
+
+/** The timestamps an event may carry, under one set of names. */
+interface Times<T> {
+  first: T;
+  event: T;
+  last: T;
+  series: T;
+  created: T;
+}
+
+const CORE_TIME_PATHS: Times<string> = {
+  first: 'firstTimestamp',
+  event: 'eventTime',
+  last: 'lastTimestamp',
+  series: 'series.lastObservedTime',
+  created: 'metadata.creationTimestamp',
+};
+
+const EVENTS_V1_TIME_PATHS: Times<string> = {
+  first: 'deprecatedFirstTimestamp',
+  event: 'eventTime',
+  last: 'deprecatedLastTimestamp',
+  series: 'series.lastObservedTime',
+  created: 'metadata.creationTimestamp',
+};
 
 /** core/v1 Event → K2Event, with its involved object as its workload. Never throws. */
 export function normalizeCoreEvent(raw: unknown, ctx: NormalizeContext): NormalizeResult {
@@ -52,7 +77,6 @@ export function normalizeCoreEventUnresolved(raw: unknown, ctx: NormalizeContext
       if (!parsed.success) return failure('core/v1 Event', parsed.error);
       e = parsed.data;
     }
-    const created: [string, Maybe<string>] = ['metadata.creationTimestamp', e.metadata.creationTimestamp];
     return build(ctx, {
       uid: e.metadata.uid,
       namespace: e.metadata.namespace,
@@ -64,20 +88,14 @@ export function normalizeCoreEventUnresolved(raw: unknown, ctx: NormalizeContext
       host: e.source?.host,
       count: e.count,
       seriesCount: e.series?.count,
-      firstSeen: [
-        ['firstTimestamp', e.firstTimestamp],
-        ['eventTime', e.eventTime],
-        ['lastTimestamp', e.lastTimestamp],
-        ['series.lastObservedTime', e.series?.lastObservedTime],
-        created,
-      ],
-      lastSeen: [
-        ['series.lastObservedTime', e.series?.lastObservedTime],
-        ['lastTimestamp', e.lastTimestamp],
-        ['eventTime', e.eventTime],
-        ['firstTimestamp', e.firstTimestamp],
-        created,
-      ],
+      times: {
+        first: e.firstTimestamp,
+        event: e.eventTime,
+        last: e.lastTimestamp,
+        series: e.series?.lastObservedTime,
+        created: e.metadata.creationTimestamp,
+      },
+      timePaths: CORE_TIME_PATHS,
     });
   });
 }
@@ -88,7 +106,6 @@ export function normalizeEventsV1Event(raw: unknown, ctx: NormalizeContext): Nor
     const parsed = RawEventsV1Event.safeParse(raw);
     if (!parsed.success) return failure('events.k8s.io/v1 Event', parsed.error);
     const e = parsed.data;
-    const created: [string, Maybe<string>] = ['metadata.creationTimestamp', e.metadata.creationTimestamp];
     return build(ctx, {
       uid: e.metadata.uid,
       namespace: e.metadata.namespace,
@@ -100,20 +117,14 @@ export function normalizeEventsV1Event(raw: unknown, ctx: NormalizeContext): Nor
       host: e.deprecatedSource?.host,
       count: e.deprecatedCount,
       seriesCount: e.series?.count,
-      firstSeen: [
-        ['deprecatedFirstTimestamp', e.deprecatedFirstTimestamp],
-        ['eventTime', e.eventTime],
-        ['deprecatedLastTimestamp', e.deprecatedLastTimestamp],
-        ['series.lastObservedTime', e.series?.lastObservedTime],
-        created,
-      ],
-      lastSeen: [
-        ['series.lastObservedTime', e.series?.lastObservedTime],
-        ['deprecatedLastTimestamp', e.deprecatedLastTimestamp],
-        ['eventTime', e.eventTime],
-        ['deprecatedFirstTimestamp', e.deprecatedFirstTimestamp],
-        created,
-      ],
+      times: {
+        first: e.deprecatedFirstTimestamp,
+        event: e.eventTime,
+        last: e.deprecatedLastTimestamp,
+        series: e.series?.lastObservedTime,
+        created: e.metadata.creationTimestamp,
+      },
+      timePaths: EVENTS_V1_TIME_PATHS,
     });
   });
   return ownWorkload(result);
@@ -135,57 +146,57 @@ function build(ctx: NormalizeContext, f: Fields): UnresolvedResult {
   // A series counts repeats of the event; without one, count does. Zero means "not set".
   const occurrence = f.seriesCount || f.count || 1;
   const { kind, name, uid, fieldPath, apiVersion } = f.involved;
+  // Optional fields are added only when set, after the others: this is the order of the JSON.
+  const involvedObject: UnresolvedK2Event['involvedObject'] = { kind, name, uid: uid ?? '' };
+  if (fieldPath) involvedObject.fieldPath = fieldPath;
+  if (apiVersion) involvedObject.apiVersion = apiVersion;
+  const source: UnresolvedK2Event['source'] = { component: f.component ?? '' };
+  if (f.host) source.host = f.host;
   const event: UnresolvedK2Event = {
     schemaVersion: SCHEMA_VERSION,
     id: eventId(ctx.cluster, f.uid, occurrence),
     cluster: ctx.cluster,
     // The API server files events about cluster-scoped objects (nodes) under "default".
     namespace: f.namespace || f.involved.namespace || 'default',
-    involvedObject: {
-      kind,
-      name,
-      uid: uid ?? '',
-      ...(fieldPath ? { fieldPath } : {}),
-      ...(apiVersion ? { apiVersion } : {}),
-    },
+    involvedObject,
     reason: f.reason ?? '',
     message: boundMessage(f.message ?? ''),
     type: eventType(f.type),
-    source: { component: f.component ?? '', ...(f.host ? { host: f.host } : {}) },
+    source,
     count: Math.max(f.count ?? 0, occurrence),
     occurrence,
-    ...seen.times,
+    firstSeen: seen.times.firstSeen,
+    lastSeen: seen.times.lastSeen,
   };
   return { ok: true, event };
 }
 
-type Times = { ok: true; times: { firstSeen: string; lastSeen: string } } | { ok: false; error: string };
+type SeenTimes = { ok: true; times: { firstSeen: string; lastSeen: string } } | { ok: false; error: string };
 
-/** Every timestamp present must be valid, even one that a better candidate makes unnecessary. */
-function resolveTimes(f: Fields, now: Date | undefined): Times {
-  const iso = new Map<string, string | undefined>();
-  for (const candidates of [f.firstSeen, f.lastSeen]) {
-    for (const [path, value] of candidates) {
-      // Both lists name the same fields, in different orders.
-      if (iso.has(path)) continue;
-      const parsed = parseKubeTime(value, path);
-      if (!parsed.ok) return parsed;
-      iso.set(path, parsed.iso);
-    }
-  }
-  const pick = (candidates: [string, Maybe<string>][]) => {
-    for (const [path] of candidates) {
-      const time = iso.get(path);
-      if (time !== undefined) return time;
-    }
-    return undefined;
-  };
-  let lastSeen = pick(f.lastSeen);
+/**
+ * firstSeen prefers firstTimestamp, eventTime, lastTimestamp, series.lastObservedTime, then
+ * creationTimestamp; lastSeen the series, lastTimestamp, eventTime, firstTimestamp, then
+ * creationTimestamp. Every timestamp present must be valid, even one a better candidate makes
+ * unnecessary; the first invalid one, in the firstSeen order, is the error.
+ */
+function resolveTimes(f: Fields, now: Date | undefined): SeenTimes {
+  const { times, timePaths: paths } = f;
+  const first = parseKubeTime(times.first, paths.first);
+  if (!first.ok) return first;
+  const event = parseKubeTime(times.event, paths.event);
+  if (!event.ok) return event;
+  const last = parseKubeTime(times.last, paths.last);
+  if (!last.ok) return last;
+  const series = parseKubeTime(times.series, paths.series);
+  if (!series.ok) return series;
+  const created = parseKubeTime(times.created, paths.created);
+  if (!created.ok) return created;
+  let lastSeen = series.iso ?? last.iso ?? event.iso ?? first.iso ?? created.iso;
   if (lastSeen === undefined) {
     lastSeen = isoUtc(now ?? new Date());
     if (lastSeen === undefined) return { ok: false, error: 'context: now is not a valid date in the years 0000–9999' };
   }
-  const firstSeen = pick(f.firstSeen) ?? lastSeen;
+  const firstSeen = first.iso ?? event.iso ?? last.iso ?? series.iso ?? created.iso ?? lastSeen;
   // Reporters' clocks disagree; a first sighting after the last one is clamped, not rejected.
   return { ok: true, times: { firstSeen: firstSeen < lastSeen ? firstSeen : lastSeen, lastSeen } };
 }

@@ -10,6 +10,9 @@ import { readSnapshot } from './snapshot.js';
 import { KafkaSubscription } from './subscription.js';
 import { Topics } from './topics.js';
 
+/** Keys whose partition the producer remembers; the memo starts afresh when it has this many. */
+const PARTITIONS_REMEMBERED = 10_000;
+
 /**
  * The Bus on Apache Kafka. Publishing uses one idempotent producer (acks=all, gzip, batched calls);
  * each subscription is its own kafkajs consumer, i.e. one member of its group.
@@ -37,10 +40,19 @@ export class KafkaBus implements Bus {
       // So the budget outlasts a broker restart (about 80 s: backoff doubling from 300 ms to 10 s).
       retry: { retries: 12, maxRetryTime: 10_000, ...options.retry },
       // The same key → partition mapping as the in-process bus (and as Kafka's Java client).
-      createPartitioner:
-        () =>
-        ({ partitionMetadata, message }) =>
-          partitionFor(String(message.key), partitionMetadata.length),
+      createPartitioner: () => {
+        // Keys recur (k2.events is keyed by fingerprint): each is hashed once per partition count.
+        const known = new Map<number, Map<string, number>>();
+        return ({ partitionMetadata, message }) => {
+          const key = String(message.key);
+          const count = partitionMetadata.length;
+          let partitions = known.get(count);
+          if (!partitions || partitions.size >= PARTITIONS_REMEMBERED) known.set(count, (partitions = new Map()));
+          let partition = partitions.get(key);
+          if (partition === undefined) partitions.set(key, (partition = partitionFor(key, count)));
+          return partition;
+        };
+      },
     });
     this.batching = new BatchingProducer(this.producer, options.lingerMs ?? 5);
     this.topics = new Topics(() => this.connect(), options.replicationFactor);

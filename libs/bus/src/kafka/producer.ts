@@ -3,6 +3,8 @@ import { CompressionTypes, type Message as KafkaMessage, type Producer } from 'k
 interface Pending {
   topic: string;
   messages: KafkaMessage[];
+  /** Of the values (a string's length stands in for its bytes). */
+  bytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -11,15 +13,23 @@ interface Pending {
 const MAX_RECORDS_PER_REQUEST = 1000;
 
 /**
+ * Values queued that are worth a request of their own: the Java producer sends a partition's
+ * batch once it holds batch.size (16 KiB) without lingering; this is a few of those.
+ */
+const FULL_REQUEST_BYTES = 64 * 1024;
+
+/**
  * kafkajs has no linger: this collects `publish` calls for `lingerMs` (and while a request is in
  * flight) and sends them as one gzip'd produce request. One request at a time, in call order,
  * so records of one key keep their order across calls. As with Kafka's own linger.ms, a full
- * request goes out at once: waiting would not make it any bigger.
+ * request (by records or by bytes) goes out at once: waiting would not make it any bigger, and a
+ * caller publishing its own batches (the eventer) would wait for the timer every time.
  */
 export class BatchingProducer {
   private queue: Pending[] = [];
-  /** Records in `queue`. */
+  /** Records in `queue`, and the bytes of their values. */
   private queued = 0;
+  private queuedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -30,10 +40,13 @@ export class BatchingProducer {
 
   send(topic: string, messages: KafkaMessage[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic, messages, resolve, reject });
+      let bytes = 0;
+      for (const m of messages) bytes += m.value?.length ?? 0;
+      this.queue.push({ topic, messages, bytes, resolve, reject });
       this.queued += messages.length;
+      this.queuedBytes += bytes;
       if (this.flushing) return;
-      if (this.queued >= MAX_RECORDS_PER_REQUEST) void this.flush();
+      if (this.queued >= MAX_RECORDS_PER_REQUEST || this.queuedBytes >= FULL_REQUEST_BYTES) void this.flush();
       else this.timer ??= setTimeout(() => void this.flush(), this.lingerMs);
     });
   }
@@ -58,6 +71,7 @@ export class BatchingProducer {
         batch.push(next);
         records += next.messages.length;
         this.queued -= next.messages.length;
+        this.queuedBytes -= next.bytes;
       }
       try {
         await this.producer.sendBatch({

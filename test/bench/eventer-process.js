@@ -63,6 +63,7 @@ async function eventer(setup) {
     { kc, bus, checkpoint, owners, metrics: eventerMetrics(new Registry()), log },
   );
   await e.startStreams();
+  const cpuAtStart = process.cpuUsage();
   send({ type: 'ready', batchSize: config.batchSize, rssAtStart: process.memoryUsage().rss });
   // A 1 ms poll of the position costs next to nothing and is at most 1 ms late.
   const at = await new Promise((resolve) => {
@@ -72,6 +73,7 @@ async function eventer(setup) {
       resolve(epochNow());
     }, 1);
   });
+  const cpu = process.cpuUsage(cpuAtStart);
   const memory = process.memoryUsage();
   // What stays once the burst's garbage is collected: the eventer's own state (and the embedded bus's records).
   gc();
@@ -81,7 +83,7 @@ async function eventer(setup) {
   await e.stopStreams();
   await owners.stop();
   await bus.close();
-  return { at, memory, settled };
+  return { at, cpu, memory, settled };
 }
 
 /** The ceiling: read the same watch and JSON.parse every line, nothing more. */
@@ -89,6 +91,7 @@ function ceiling(setup) {
   return new Promise((resolve, reject) => {
     const url = `${setup.url}/api/v1/events?watch=true&allowWatchBookmarks=true&resourceVersion=${setup.startRv}`;
     const req = https.get(url, { headers: { authorization: `Bearer ${setup.token}` }, ca: setup.ca }, (res) => {
+      const cpuAtStart = process.cpuUsage();
       send({ type: 'ready' });
       let buffer = '';
       let seen = 0;
@@ -104,7 +107,7 @@ function ceiling(setup) {
         }
         buffer = buffer.slice(start);
         if (seen >= setup.events) {
-          resolve({ at: epochNow(), memory: process.memoryUsage() });
+          resolve({ at: epochNow(), cpu: process.cpuUsage(cpuAtStart), memory: process.memoryUsage() });
           req.destroy();
         }
       });

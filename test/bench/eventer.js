@@ -101,6 +101,7 @@ async function measure(mode, extra = {}) {
     const rate = EVENTS / ((done.at - began) / 1000);
     return {
       rate,
+      cpuUsPerEvent: (done.cpu.user + done.cpu.system) / EVENTS,
       memory: done.memory,
       settled: done.settled,
       rssAtStart: ready.rssAtStart,
@@ -171,6 +172,10 @@ export async function run() {
   );
   console.log(
     `after a full GC: in-process ${mb(inproc.settled.rss)} MB RSS (${mb(inproc.settled.heapUsed)} of ${mb(inproc.settled.heapTotal)} MB heap, ${mb(inproc.settled.arrayBuffers)} MB buffers), Kafka ${mb(kafka.settled.rss)} MB RSS (${mb(kafka.settled.heapUsed)} of ${mb(kafka.settled.heapTotal)} MB heap; at the moment ${mb(kafka.memory.heapTotal)})`,
+  );
+  const cpu = (m) => `${m.cpuUsPerEvent.toFixed(1)} µs`;
+  console.log(
+    `CPU per event (consumer process, user + system): ceiling ${cpu(ceiling)}, in-process ${cpu(inproc)}, Kafka ${cpu(kafka)}`,
   );
   console.log(`batch size ${inproc.batchSize} (configuration default)`);
   console.log(JSON.stringify({ bench: 'eventer', results }));

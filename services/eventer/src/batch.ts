@@ -63,6 +63,9 @@ export async function prepareBatch(items: Pending[], before: Progress, deps: Bat
   const cutoff = deps.now() - deps.maxEventAgeMs;
   const normalize = (raw: CoreV1Event) =>
     normalizeCoreEventUnresolved(raw, { cluster: deps.cluster, now: new Date(deps.now()) });
+  // Events of a burst share their lastSeen (one string, from the timestamp cache): parsed once.
+  let lastSeen = '';
+  let lastSeenMs = NaN;
   let events = 0;
   for (const item of items) {
     if (item.kind === 'mark') {
@@ -99,7 +102,7 @@ export async function prepareBatch(items: Pending[], before: Progress, deps: Bat
     inBatch.set(uid, first.event.occurrence);
     published.push([uid, first.event.occurrence]);
     // Every occurrence replayed from `raw` was last seen when it was.
-    const lastSeenMs = Date.parse(first.event.lastSeen);
+    if (first.event.lastSeen !== lastSeen) lastSeenMs = Date.parse((lastSeen = first.event.lastSeen));
     if (item.firstList && lastSeenMs < cutoff) {
       deps.metrics.dropped.inc({ reason: 'too_old' });
       continue;

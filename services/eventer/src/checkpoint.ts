@@ -73,10 +73,19 @@ export class FileCheckpoint implements Checkpoint {
   }
 
   async append(published: readonly [string, number][], resourceVersion: string | undefined): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const lines = published.map(([u, o]) => JSON.stringify({ u, o }));
+    // JSON.stringify({ u, o }) but for the object: a line per event.
+    const lines = published.map(([u, o]) => `{"u":${JSON.stringify(u)},"o":${o}}`);
     if (resourceVersion) lines.push(JSON.stringify({ rv: resourceVersion }));
-    if (lines.length > 0) await appendFile(this.path, lines.join('\n') + '\n');
+    if (lines.length === 0) return;
+    const text = lines.join('\n') + '\n';
+    try {
+      await appendFile(this.path, text);
+    } catch (err) {
+      // The directory went away since load or reset made it: make it again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dirname(this.path), { recursive: true });
+      await appendFile(this.path, text);
+    }
   }
 
   async close(): Promise<void> {}

@@ -48,6 +48,8 @@ export class Eventer {
   private readonly batchDeps: BatchDeps;
   private streams: EventStream[] = [];
   private pumping = false;
+  /** Whether the watches are held back (see readAhead). */
+  private holding = false;
   private running = false;
   private busHealthy = true;
   private checkpointRv: string | undefined;
@@ -138,6 +140,7 @@ export class Eventer {
     this.running = true;
     await this.init();
     const scopes = this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
+    this.holding = false;
     this.streams = scopes.map(
       (namespace) =>
         new EventStream(
@@ -182,15 +185,26 @@ export class Eventer {
   }
 
   private enqueue(item: StreamItem): void {
-    if (item.kind === 'event') {
-      this.deps.metrics.received.inc();
-      this.queue.push({ kind: 'event', object: item.object, firstList: item.firstList });
-    } else {
-      this.queue.push(item);
+    if (item.kind === 'event') this.deps.metrics.received.inc();
+    // Queued as it is (an event item's `origin` rides along unused): one object less per event.
+    this.queue.push(item);
+    if (this.queue.length >= this.options.queueLimit) {
+      this.deps.metrics.queueDepth.set(this.queue.length);
+      for (const s of this.streams) s.pause();
+    } else if (!this.holding && this.queue.length >= this.readAhead) {
+      this.holding = true;
+      for (const s of this.streams) s.hold();
     }
-    this.deps.metrics.queueDepth.set(this.queue.length);
-    if (this.queue.length >= this.options.queueLimit) for (const s of this.streams) s.pause();
     if (!this.pumping) void this.pump();
+  }
+
+  /**
+   * Items read ahead of the pump before the watches stop reading (they stay open): about a batch
+   * of events. More would only wait longer in memory, where every collection of young objects
+   * copies them again; the server's data waits in TCP buffers instead.
+   */
+  private get readAhead(): number {
+    return Math.min(this.options.queueLimit, 2 * this.options.batchSize);
   }
 
   /**
@@ -286,6 +300,7 @@ export class Eventer {
     if (this.running && this.queue.length < this.options.queueLimit / 2) for (const s of this.streams) s.resume();
   }
 
+  /** Takes the next batch; the queue depth metric is set here and after publishing, not per event read. */
   private takeBatch(): Pending[] {
     let events = 0;
     let n = 0;
@@ -293,7 +308,13 @@ export class Eventer {
       if (this.queue[n]!.kind === 'event') events++;
       n++;
     }
-    return this.queue.splice(0, n);
+    const batch = this.queue.splice(0, n);
+    this.deps.metrics.queueDepth.set(this.queue.length);
+    if (this.holding && this.queue.length < this.readAhead / 2) {
+      this.holding = false;
+      for (const s of this.streams) s.release();
+    }
+    return batch;
   }
 }
 

@@ -35,7 +35,7 @@ export class OccurrenceLog {
     const last = this.seen.get(uid);
     if (last !== undefined && last >= occurrence) return;
     // Re-insert so Map order is least-recently-updated first.
-    this.seen.delete(uid);
+    if (last !== undefined) this.seen.delete(uid);
     this.seen.set(uid, occurrence);
     if (this.seen.size > this.limit) this.seen.delete(this.seen.keys().next().value as string);
   }

@@ -1,6 +1,6 @@
 import { CoreV1Api, type KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from '@k2/log';
-import { watch } from './watch.js';
+import { watch, type WatchRequest } from './watch.js';
 
 /** What the stream hands on: an event object, or the resourceVersion reached once all before it are handed on. */
 export type StreamItem =
@@ -30,8 +30,9 @@ export interface EventStreamOptions {
  */
 export class EventStream {
   private resourceVersion: string | undefined;
-  private request: { abort(): void } | undefined;
+  private request: WatchRequest | undefined;
   private running = false;
+  private held = false;
   private firstList: boolean;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -70,6 +71,21 @@ export class EventStream {
     void this.connect(this.generation);
   }
 
+  /**
+   * Stops reading for now but keeps the watch open (TCP holds what the server sends meanwhile):
+   * for a queue that is merely busy, where closing and reopening the watch costs both sides more.
+   */
+  hold(): void {
+    this.held = true;
+    this.request?.hold();
+  }
+
+  release(): void {
+    this.held = false;
+    this.request?.release();
+  }
+
+  /** Closes the watch, keeping its resourceVersion to resume from. */
   pause(): void {
     if (!this.running) return;
     this.running = false;
@@ -113,6 +129,7 @@ export class EventStream {
         },
         (err) => this.ended(generation, err, expired),
       );
+      if (this.held) this.request.hold();
       this.failures = 0;
       this.watching = true;
       for (const resolve of this.watchingListeners.splice(0)) resolve();

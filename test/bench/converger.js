@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { InProcessBus } from '@k2/bus';
+import { frozen, InProcessBus } from '@k2/bus';
 import { EVENTS_TOPIC, normalizeCoreEventUnresolved, withWorkload } from '@k2/contracts';
 import { Registry } from 'prom-client';
 import { Converger, ConvergerRunner, convergerMetrics, defaultPolicy } from '@k2/converger';
@@ -82,11 +82,14 @@ function core(warmup, events) {
   return { rate: events.length / ((performance.now() - began) / 1000), converger: c };
 }
 
-/** Records as the eventer publishes them, serialised up front so the publisher costs next to nothing. */
-function encoded(events) {
+/**
+ * Records as the eventer publishes them (deep-frozen K2Events, which the in-process bus hands to
+ * the converger as they are), made up front so the publisher costs next to nothing.
+ */
+function records(events) {
   const chunks = [];
   for (let i = 0; i < events.length; i += 5_000)
-    chunks.push(events.slice(i, i + 5_000).map((e) => ({ key: e.fingerprint, value: Buffer.from(JSON.stringify(e)) })));
+    chunks.push(events.slice(i, i + 5_000).map((e) => ({ key: e.fingerprint, value: frozen(e) })));
   return chunks;
 }
 
@@ -149,8 +152,8 @@ export async function run() {
   const coreRun = core(warmup, events);
   const open = coreRun.converger.snapshot().filter((i) => i.status === 'open').length;
   coreRun.converger = undefined;
-  const chunks = { warmup: encoded(warmup), events: encoded(events) };
-  // Only the serialised records stay: the service's heap is its own.
+  const chunks = { warmup: records(warmup), events: records(events) };
+  // Only the records stay: the service's heap is its own.
   warmup = events = undefined;
   const serviceRate = await service(chunks.warmup, chunks.events);
   chunks.warmup = chunks.events = undefined;

@@ -1,5 +1,5 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
-import type { BusRecord } from '@k2/bus';
+import { frozen, type BusRecord } from '@k2/bus';
 import { normalizeCoreEventUnresolved, withWorkload, type UnresolvedK2Event } from '@k2/contracts';
 import type { Logger } from '@k2/log';
 import type { EventerMetrics } from './metrics.js';
@@ -118,7 +118,8 @@ export async function prepareBatch(items: Pending[], before: Progress, deps: Bat
         deps.metrics.filtered.inc();
         continue;
       }
-      const event = withWorkload(result.event, workload);
+      // Frozen: the in-process bus hands it to quick-checked readers (the converger) as it is.
+      const event = frozen(withWorkload(result.event, workload));
       records.push({
         record: { key: event.fingerprint, value: event, headers: { 'k2-event-id': event.id } },
         lastSeenMs,

@@ -121,7 +121,7 @@ export async function prepareBatch(items: Pending[], before: Progress, deps: Bat
       // Frozen: the in-process bus hands it to quick-checked readers (the converger) as it is.
       const event = frozen(withWorkload(result.event, workload));
       records.push({
-        record: { key: event.fingerprint, value: event, headers: { 'k2-event-id': event.id } },
+        record: { key: event.fingerprint, value: event },
         lastSeenMs,
       });
     }

@@ -100,7 +100,7 @@ export class KillPipeline {
       const kills = batch.flatMap((i) => (i.kind === 'kill' ? [i.record] : []));
       const position = batch.findLast((i) => i.kind === 'position');
       const records: BusRecord[] = kills.flatMap((k) =>
-        k.event ? [{ key: k.event.fingerprint, value: k.event, headers: { 'k2-event-id': k.event.id } }] : [],
+        k.event ? [{ key: k.event.fingerprint, value: k.event }] : [],
       );
       try {
         if (records.length > 0) await this.deps.bus.publish(EVENTS_TOPIC, records);

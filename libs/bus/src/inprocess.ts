@@ -410,6 +410,9 @@ class Member implements Subscription {
           if (!this.manual) this.group.commit(topic, partition, next);
         },
       });
+      // A handler that finishes without waiting on I/O would otherwise be handed the next run in
+      // a microtask: through a backlog, timers, sockets and worker messages would wait for all of it.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -52,6 +52,29 @@ describe('InProcessBus', () => {
     }
   });
 
+  it('lets timers and I/O run between runs of a backlog, even for a handler that never waits', async () => {
+    const bus = new InProcessBus();
+    await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+    await bus.publish(
+      't',
+      Array.from({ length: 5_000 }, (_, i) => ({ key: 'k', value: String(i) })),
+    );
+    let handled = 0;
+    let handledWhenTimerRan = -1;
+    setTimeout(() => (handledWhenTimerRan = handled), 0);
+    const sub = await bus.subscribe({
+      topics: 't',
+      groupId: 'g',
+      fromBeginning: true,
+      batchHandler: async (ms) => void (handled += ms.length),
+    });
+    await eventually(() => expect(handled).toBe(5_000));
+    expect(handledWhenTimerRan).toBeGreaterThanOrEqual(0);
+    expect(handledWhenTimerRan).toBeLessThan(5_000);
+    await sub.close();
+    await bus.close();
+  });
+
   it('drops records older than retentionMs, and a group behind them goes on from the oldest kept', async () => {
     const bus = new InProcessBus();
     await bus.ensureTopics([{ name: 't', partitions: 1, retentionMs: 50 }]);

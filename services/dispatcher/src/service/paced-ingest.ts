@@ -12,11 +12,9 @@ interface Batch {
 }
 
 /**
- * Feeds alerts from the bus to the core a slice per event-loop turn. The in-process bus hands a
- * partition's next batch over in a microtask, and six partitions of up to 500 records each kept
- * the event loop busy until a whole burst was decided: no answer from the HTTP worker was read
- * and no request sent until then, so deciding and delivering ran one after the other instead of
- * side by side. A batch's promise settles once all of its alerts are ingested (and stored), so the
+ * Feeds alerts from the bus to the core a slice per event-loop turn. The bus hands over up to 500
+ * records at a time, and while a run of them is decided no answer from the HTTP worker is read and
+ * no request sent: in slices, deciding and delivering run side by side instead of by turns. A batch's promise settles once all of its alerts are ingested (and stored), so the
  * bus commits only what is decided; a failure rejects the batches it touched, which the bus hands
  * over again (ingesting an alert twice changes nothing). An alert arriving while nothing waits is
  * ingested at once.

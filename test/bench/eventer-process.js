@@ -12,10 +12,10 @@ import https from 'node:https';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
-import { SMALL_HEAP_V8_FLAGS } from '../../services/cli/dist/lazy.js';
+import { setHeapFlags } from '../../services/cli/dist/heap-flags.js';
 
-// The V8 flags `k2 eventer` sets before it loads the eventer (services/cli/src/lazy.ts).
-setFlagsFromString(SMALL_HEAP_V8_FLAGS);
+// The V8 flags `k2 eventer` sets before anything else loads (bin/k2.js).
+setHeapFlags('eventer');
 const { KubeConfig } = await import('@kubernetes/client-node');
 const { Registry } = await import('prom-client');
 const { CompactedTable, InProcessBus, KafkaBus } = await import('@k2/bus');

@@ -6,32 +6,23 @@
  *     parse (parse-prometheus-text-format) of the same cAdvisor text, in the same run;
  *   - node mode: 10,000 containers on one node, read from a cgroup v2 tree (systemd driver) of
  *     real-looking files; the baseline is merely reading the same files.
- * The simulator and the exporter each run in a child process (this file, forked), so the RSS is
- * the exporter process's own (after a full GC) and a scrape is an HTTP request to it, as
- * Prometheus makes; each mode's exporter is a fresh process.
+ * The simulator (this file, forked) and the exporter (exporter-process.js, with the heap flags
+ * `k2 exporter` runs with) each run in a child process, so the RSS is the exporter process's own
+ * (after a full GC) and a scrape is an HTTP request to it, as Prometheus makes; each mode's
+ * exporter is a fresh process.
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { InProcessBus } from '@k2/bus';
-import { configSchema } from '@k2/config';
-import { ExporterKubeConfig, findContainerCgroups, startExporterService } from '@k2/exporter';
-import { createLogger } from '@k2/log';
-import { SMALL_HEAP_V8_FLAGS } from '../../services/cli/dist/lazy.js';
+import { ExporterKubeConfig, findContainerCgroups } from '@k2/exporter';
 
 const CONTAINERS = Number(process.env.K2_BENCH_EXPORTER_CONTAINERS ?? 10_000);
 const NODES = 100;
 const SCRAPES = 5;
 const MiB = 2 ** 20;
-const log = createLogger({ name: 'bench-exporter', level: 'warn' });
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
@@ -81,39 +72,10 @@ async function startSim(containers, nodes) {
   };
 }
 
-/** Child process: an exporter on the simulator's cluster; answers `rss` with its RSS after a full GC, and `cpu`. */
-async function exporterProcess() {
-  const { kubeconfig, overrides } = JSON.parse(process.env.K2_BENCH_EXPORTER_PROC);
-  // The exporter's own light kubeconfig loader: client-node's KubeConfig loads its whole generated API.
-  const kc = ExporterKubeConfig.fromString(kubeconfig);
-  const bus = new InProcessBus();
-  const config = configSchema.parse({ exporter: { http: { port: 0 }, ...overrides } }).exporter;
-  const service = await startExporterService({ config, cluster: 'bench', bus, kc, log, partitions: 1 });
-  process.send({ type: 'ready', url: service.url });
-  process.on('message', async (m) => {
-    if (m.type === 'rss') {
-      gc();
-      const atGc = process.memoryUsage().rss;
-      // V8 hands the pages a full GC freed back to the system from a background task: the RSS
-      // an idle exporter keeps between scrapes is read a second later.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      process.send({ type: 'rss', rss: process.memoryUsage().rss, atGc });
-    } else if (m.type === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send({ type: 'cpu', ms: (user + system) / 1000 });
-    } else if (m.type === 'stop') {
-      await service.stop();
-      await bus.close();
-      process.exit(0);
-    }
-  });
-}
-
 async function exporter(kubeconfig, overrides) {
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    // The V8 flags `k2 exporter` runs with (services/cli/src/lazy.ts).
+  const child = fork(fileURLToPath(new URL('./exporter-process.js', import.meta.url)), [], {
     // K2_BENCH_EXPORTER_NODE_ARGS adds node flags to the exporter process, e.g. `--cpu-prof`.
-    execArgv: [SMALL_HEAP_V8_FLAGS, ...(process.env.K2_BENCH_EXPORTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: process.env.K2_BENCH_EXPORTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
     env: { ...process.env, K2_BENCH_EXPORTER_PROC: JSON.stringify({ kubeconfig, overrides }) },
   });
   const reply = () =>
@@ -294,4 +256,3 @@ export async function run() {
 }
 
 if (process.env.K2_BENCH_EXPORTER_SIM) await simulator();
-if (process.env.K2_BENCH_EXPORTER_PROC) await exporterProcess();

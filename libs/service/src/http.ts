@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '@k2/log';
@@ -6,8 +6,13 @@ import type { Logger } from '@k2/log';
 /** A readiness check: true when ready, or a short reason why not. */
 export type ReadinessCheck = () => true | string;
 
-/** Prometheus text-format families, each line ending in a line break. */
-export type MetricsText = (defaultLabels: Readonly<Record<string, string>>) => Promise<string>;
+/**
+ * Prometheus text-format families, each line ending in a line break: one text, or UTF-8 chunks
+ * made as the response is sent (a service writing tens of thousands of series need not hold
+ * them whole). A chunk is written out before the next is asked for, so a writer may reuse its
+ * buffer.
+ */
+export type MetricsText = (defaultLabels: Readonly<Record<string, string>>) => Promise<string | Iterable<Buffer>>;
 
 export interface ServiceHttpOptions {
   name: string;
@@ -44,8 +49,17 @@ export class ServiceHttp {
       reply.header('Content-Type', this.registry.contentType);
       const parts = await Promise.all([this.registry.metrics(), ...this.texts.map((t) => t(this.defaultLabels))]);
       if (this.texts.length === 0) return parts[0];
-      // Written in pieces: one write of a text of many MB has Node copy it whole into native memory.
-      return Readable.from(pieces(parts, 64 * 1024));
+      reply.hijack();
+      reply.raw.writeHead(200, { 'Content-Type': this.registry.contentType });
+      try {
+        // Written in pieces, each once the last is out: one write of a text of many MB has Node
+        // copy it whole into native memory, and a chunk's buffer may be the next one's.
+        for (const piece of pieces(parts, 64 * 1024)) await written(reply.raw, piece);
+        reply.raw.end();
+      } catch (err) {
+        // Headers are out: a failed scrape can only be cut short, which Prometheus counts as failed.
+        reply.raw.destroy(err as Error);
+      }
     });
   }
 
@@ -82,9 +96,13 @@ export class ServiceHttp {
   }
 }
 
-/** The texts in pieces of about `size` UTF-16 units, never splitting a surrogate pair. */
-function* pieces(texts: string[], size: number): Generator<string> {
+/** The texts in pieces of about `size` UTF-16 units, never splitting a surrogate pair; chunks as they come. */
+function* pieces(texts: (string | Iterable<Buffer>)[], size: number): Generator<string | Buffer> {
   for (const text of texts) {
+    if (typeof text !== 'string') {
+      yield* text;
+      continue;
+    }
     for (let at = 0; at < text.length;) {
       let end = Math.min(at + size, text.length);
       const last = text.charCodeAt(end - 1);
@@ -93,6 +111,11 @@ function* pieces(texts: string[], size: number): Generator<string> {
       at = end;
     }
   }
+}
+
+/** Writes `piece` and resolves once it has been handed to the connection. */
+function written(res: ServerResponse, piece: string | Buffer): Promise<void> {
+  return new Promise((resolve, reject) => res.write(piece, (err) => (err ? reject(err) : resolve())));
 }
 
 function safe(check: ReadinessCheck): true | string {

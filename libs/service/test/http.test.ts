@@ -70,4 +70,18 @@ describe('service endpoints', () => {
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(text.slice(text.indexOf('# xxx'))).toBe(rows);
   });
+
+  it('serves added families given as chunks of bytes, in order, after the registry', async () => {
+    const http = await start();
+    const row = (i: number) => `k2_demo_rows{service="demo",row="${i}",name="\u{1F600}"} ${i}\n`;
+    http.addMetricsText(async () =>
+      (function* () {
+        for (let i = 0; i < 3_000; i++) yield Buffer.from(row(i));
+      })(),
+    );
+    const url = await http.start();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('process_resident_memory_bytes');
+    expect(text.slice(text.indexOf('k2_demo_rows'))).toBe(Array.from({ length: 3_000 }, (_, i) => row(i)).join(''));
+  });
 });

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ServiceHttp } from '@k2/service';
 import { usageMinusCache, type ContainerMemory } from './memory.js';
+import { MAX_VALUE_BYTES, SeriesChunks } from './series-chunks.js';
 import { registerSnapshotGauge } from './snapshot-gauge.js';
 import type { MemorySnapshot, MemorySource, TargetResult } from './source.js';
 
@@ -16,27 +17,37 @@ export interface LastCollection {
   seconds: number;
 }
 
-const MEMORY_FAMILIES: [name: string, help: string, value: (c: ContainerMemory) => number | undefined][] = [
-  [
+interface Family {
+  /** `# HELP` and `# TYPE`, as bytes. */
+  head: Buffer;
+  /** The name each line starts with, as bytes. */
+  name: Buffer;
+  value: (c: ContainerMemory) => number | undefined;
+}
+
+const family = (name: string, help: string, value: Family['value']): Family => ({
+  head: Buffer.from(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n`),
+  name: Buffer.from(name),
+  value,
+});
+
+const MEMORY_FAMILIES: Family[] = [
+  family(
     'k2_container_memory_usage_minus_cache_bytes',
     'Container memory usage minus page cache, shmem added back: what the container really holds (K2s memory figure).',
     usageMinusCache,
-  ],
-  [
+  ),
+  family(
     'k2_container_memory_working_set_bytes',
     'Container working set (usage minus inactive file pages), as cAdvisor and the kubelet compute it.',
     (c) => c.workingSet,
-  ],
-  ['k2_container_memory_cache_bytes', 'Container page cache, tmpfs and shared memory included.', (c) => c.cache],
-  ['k2_container_memory_rss_bytes', 'Container anonymous memory (RSS).', (c) => c.rss],
-  ['k2_container_memory_limit_bytes', 'Container memory limit; absent when unlimited.', (c) => c.limit],
+  ),
+  family('k2_container_memory_cache_bytes', 'Container page cache, tmpfs and shared memory included.', (c) => c.cache),
+  family('k2_container_memory_rss_bytes', 'Container anonymous memory (RSS).', (c) => c.rss),
+  family('k2_container_memory_limit_bytes', 'Container memory limit; absent when unlimited.', (c) => c.limit),
 ];
 
-/** A sample value as the text format writes it. */
-function formatValue(v: number): string {
-  if (Number.isFinite(v)) return String(v);
-  return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
-}
+const LF = 0x0a;
 
 /** A label value as the text format writes it. */
 function escapeLabel(v: string): string {
@@ -124,8 +135,11 @@ export class MemoryMetrics {
     return { ...snapshot, seconds };
   }
 
-  /** The per-container families in the text format, every series with the service's default labels too. */
-  private exposition(collected: Collected, defaultLabels: Readonly<Record<string, string>>): string {
+  /**
+   * The per-container families in the text format, every series with the service's default
+   * labels too, written as chunks of bytes while the response is sent.
+   */
+  private *exposition(collected: Collected, defaultLabels: Readonly<Record<string, string>>): Generator<Buffer> {
     if (this.commonFor !== defaultLabels) {
       this.common = '';
       for (const [name, value] of Object.entries({ ...defaultLabels, cluster: this.cluster })) {
@@ -133,48 +147,60 @@ export class MemoryMetrics {
       }
       this.commonFor = defaultLabels;
     }
-    const labels = collected.containers.map((c) => this.labelText(c));
-    // Each line's parts go into the array as they are, for join to copy: no string per line.
-    const parts: string[] = [];
-    for (const [name, help, value] of MEMORY_FAMILIES) {
-      parts.push(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n`);
-      collected.containers.forEach((c, i) => {
-        const v = value(c);
-        if (v !== undefined) parts.push(name, labels[i]!, formatValue(v), '\n');
-      });
+    const { containers } = collected;
+    const labels = containers.map((c) => this.labelBytes(c));
+    const out = new SeriesChunks();
+    for (const { head, name, value } of MEMORY_FAMILIES) {
+      const full = out.room(head.length);
+      if (full) yield full;
+      out.bytes(head);
+      for (let i = 0; i < containers.length; i++) {
+        const v = value(containers[i]!);
+        if (v === undefined) continue;
+        const line = labels[i]!;
+        const full = out.room(name.length + line.length + MAX_VALUE_BYTES + 1);
+        if (full) yield full;
+        out.bytes(name);
+        out.bytes(line);
+        out.value(v);
+        out.byte(LF);
+      }
     }
-    return parts.join('');
+    const rest = out.rest();
+    if (rest) yield rest;
   }
 
-  /** A container's `{…} `, kept on its memo (when its source keeps one) while the workload it names stays. */
-  private labelText(c: ContainerMemory): string {
+  /** A container's `{…} ` as bytes, kept on its memo (when its source keeps one) while the workload it names stays. */
+  private labelBytes(c: ContainerMemory): Buffer {
     const memo = c.memo;
     if (
-      memo?.text !== undefined &&
+      memo?.bytes !== undefined &&
       memo.common === this.common &&
       memo.workloadKind === c.workloadKind &&
       memo.workload === c.workload
     ) {
-      return memo.text;
+      return memo.bytes;
     }
-    const text = [
-      '{',
-      this.common,
-      'namespace="',
-      escapeLabel(c.namespace),
-      '",pod="',
-      escapeLabel(c.pod),
-      '",container="',
-      escapeLabel(c.container),
-      '",workload_kind="',
-      escapeLabel(c.workloadKind),
-      '",workload="',
-      escapeLabel(c.workload),
-      '",node="',
-      escapeLabel(c.node),
-      '"} ',
-    ].join('');
-    if (memo) Object.assign(memo, { text, common: this.common, workloadKind: c.workloadKind, workload: c.workload });
-    return text;
+    const bytes = Buffer.from(
+      [
+        '{',
+        this.common,
+        'namespace="',
+        escapeLabel(c.namespace),
+        '",pod="',
+        escapeLabel(c.pod),
+        '",container="',
+        escapeLabel(c.container),
+        '",workload_kind="',
+        escapeLabel(c.workloadKind),
+        '",workload="',
+        escapeLabel(c.workload),
+        '",node="',
+        escapeLabel(c.node),
+        '"} ',
+      ].join(''),
+    );
+    if (memo) Object.assign(memo, { bytes, common: this.common, workloadKind: c.workloadKind, workload: c.workload });
+    return bytes;
   }
 }

@@ -24,10 +24,11 @@ export interface MemoryReading {
 
 /**
  * Kept with a container from scrape to scrape by its source: the series writer keeps the
- * container's label text on it, and writes it again only when the workload it names changed.
+ * container's label text on it, as UTF-8 bytes, and writes it again only when the workload it
+ * names changed.
  */
 export interface LabelMemo {
-  text?: string;
+  bytes?: Buffer;
   common?: string;
   workloadKind?: string;
   workload?: string;

@@ -75,6 +75,7 @@ export async function startExporterService(deps: ExporterServiceDeps): Promise<E
         concurrency: config.concurrency,
         timeoutMs: config.timeoutSeconds * 1000,
       });
+      await cadvisor.start();
       stops.push(async () => cadvisor.stop());
       source = cadvisor;
     }

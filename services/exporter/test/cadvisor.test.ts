@@ -55,6 +55,36 @@ describe('parseCadvisor', () => {
     expect(containers.map((c) => [c.container, c.usage])).toEqual([['app', 1_600_000_000]]);
   });
 
+  it('reads each kubelet text alike whatever the texts before it, keeping a container its identity', () => {
+    const line = (family: string, c: number, value: number) =>
+      `${family}{container="c${c}",id="/kubepods/pod${c}/x",namespace="shop",pod="p${c}"} ${value} 1764111111000`;
+    const text = (containers: number[], round: number) =>
+      ['container_memory_usage_bytes', 'container_memory_cache']
+        .flatMap((family, f) => containers.map((c) => line(family, c, c * 1000 + round * 10 + f)))
+        .join('\n') + '\n';
+    const reads = fc.array(fc.uniqueArray(fc.nat(12), { maxLength: 10 }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(reads, (containers) => {
+        const cache = new LabelSetCache();
+        const identities = new Map<string, unknown>();
+        containers.forEach((read, round) => {
+          const parser = new CadvisorParser(cache);
+          parser.push(Buffer.from(text(read, round)));
+          const got = parser.end();
+          expect(got.map((c) => [c.identity.container, c.usage, c.cache])).toEqual(
+            read.map((c) => [`c${c}`, c * 1000 + round * 10, c * 1000 + round * 10 + 1]),
+          );
+          for (const c of got) {
+            // A container still there keeps the identity (and the label text kept on it) it had.
+            if (identities.has(c.identity.container)) expect(c.identity).toBe(identities.get(c.identity.container));
+          }
+          identities.clear();
+          for (const c of got) identities.set(c.identity.container, c.identity);
+        });
+      }),
+    );
+  });
+
   it('finds the label set by its last brace, whatever braces and quotes a label value holds', () => {
     const text = 'container_memory_cache{container="a} \\"b{",namespace="shop",pod="p"} 42 1764111111000\n';
     expect(parseCadvisor(text)).toMatchObject([{ container: 'a} "b{', cache: 42 }]);

@@ -108,26 +108,102 @@ function numberAt(b: Buffer, from: number, to: number): number {
 const identityKey = (namespace: string, pod: string, container: string) => [namespace, pod, container].join('\u0000');
 
 /**
+ * A read's label sets in the order it asked for them: their bytes in one buffer outside the JS
+ * heap (a garbage collection need not trace them), with the container each names.
+ */
+class LabelSetSequence {
+  private bytes = Buffer.alloc(0);
+  private used = 0;
+  private readonly ends: number[] = [];
+  readonly identities: (CadvisorIdentity | null)[] = [];
+
+  get length(): number {
+    return this.ends.length;
+  }
+
+  add(b: Buffer, start: number, end: number, identity: CadvisorIdentity | null): void {
+    const size = end - start;
+    if (this.used + size > this.bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(4096, 2 * (this.used + size)));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    b.copy(this.bytes, this.used, start, end);
+    this.used += size;
+    this.ends.push(this.used);
+    this.identities.push(identity);
+  }
+
+  /** Whether the label set at `at` is the same bytes as b[start, end). */
+  same(at: number, b: Buffer, start: number, end: number): boolean {
+    if (at >= this.ends.length) return false;
+    const from = at === 0 ? 0 : this.ends[at - 1]!;
+    const to = this.ends[at]!;
+    return to - from === end - start && this.bytes.compare(b, start, end, from, to) === 0;
+  }
+
+  /** The label set at `at`, as latin1 text (one char per byte, as a key). */
+  key(at: number): string {
+    return this.bytes.toString('latin1', at === 0 ? 0 : this.ends[at - 1]!, this.ends[at]!);
+  }
+
+  /** The first `count` label sets, copied. */
+  prefix(count: number): LabelSetSequence {
+    const copy = new LabelSetSequence();
+    const size = count === 0 ? 0 : this.ends[count - 1]!;
+    copy.bytes = Buffer.allocUnsafeSlow(Math.max(4096, 2 * size));
+    this.bytes.copy(copy.bytes, 0, 0, size);
+    copy.used = size;
+    copy.ends.push(...this.ends.slice(0, count));
+    copy.identities.push(...this.identities.slice(0, count));
+    return copy;
+  }
+
+  truncate(count: number): void {
+    this.used = count === 0 ? 0 : this.ends[count - 1]!;
+    this.ends.length = count;
+    this.identities.length = count;
+  }
+}
+
+/**
  * Label sets parsed from one kubelet's text, kept until a read of it no longer has them: a
  * container's label set is the same text scrape after scrape, so it is parsed (by
  * parse-prometheus-text-format) once in its life, and its container keeps one identity.
+ *
+ * A kubelet writes its containers in the same order read after read, so the label set a read asks
+ * for is first compared, as bytes, with the one the previous read asked for at the same turn: while
+ * they agree, a read makes no string at all. From the first that differs, the rest are looked up
+ * by their text, and the sequence the read asked for is kept for the next.
  */
 export class LabelSetCache {
-  private previous = new Map<string, CadvisorIdentity | null>();
-  private current = new Map<string, CadvisorIdentity | null>();
+  private known = new LabelSetSequence();
+  /** This read's sequence, once it has differed from `known`. */
+  private differing: LabelSetSequence | undefined;
+  private asked = 0;
+  /** The known label sets by text, made only when a read differs. */
+  private byText: Map<string, CadvisorIdentity | null> | undefined;
   private identities = new Map<string, CadvisorIdentity>();
 
-  /** The container of a label set `{…}`: `key` is its bytes as latin1, `text` decodes it. */
-  get(key: string, text: () => string): CadvisorIdentity | null {
-    let identity = this.current.get(key);
-    if (identity !== undefined) return identity;
-    identity = this.previous.get(key);
+  /** The container of the label set `{…}` at b[start, end). */
+  find(b: Buffer, start: number, end: number): CadvisorIdentity | null {
+    const at = this.asked++;
+    if (!this.differing) {
+      if (this.known.same(at, b, start, end)) return this.known.identities[at]!;
+      this.differing = this.known.prefix(at);
+      this.byText = new Map();
+      for (let i = 0; i < this.known.length; i++) this.byText.set(this.known.key(i), this.known.identities[i]!);
+    }
+    const key = b.toString('latin1', start, end);
+    let identity = this.byText!.get(key);
     if (identity === undefined) {
       const labels =
-        parsePrometheusTextFormat(`m${text().replace(UNREAD_LABELS, '')} 0\n`)[0]?.metrics[0]?.labels ?? {};
+        parsePrometheusTextFormat(`m${b.toString('utf8', start, end).replace(UNREAD_LABELS, '')} 0\n`)[0]?.metrics[0]
+          ?.labels ?? {};
       identity = this.identity(labels);
+      this.byText!.set(key, identity);
     }
-    this.current.set(key, identity);
+    this.differing.add(b, start, end, identity);
     return identity;
   }
 
@@ -146,12 +222,24 @@ export class LabelSetCache {
     return identity;
   }
 
+  /** Starts a read: one that failed part-way is forgotten. */
+  beginRead(): void {
+    this.differing = undefined;
+    this.byText = undefined;
+    this.asked = 0;
+  }
+
   /** Forgets the label sets (and containers) the read that just ended did not have. */
   endRead(): void {
-    this.previous = this.current;
-    this.current = new Map();
+    const changed = this.differing !== undefined || this.asked < this.known.length;
+    if (this.differing) this.known = this.differing;
+    else this.known.truncate(this.asked);
+    this.differing = undefined;
+    this.byText = undefined;
+    this.asked = 0;
+    if (!changed) return;
     const identities = new Map<string, CadvisorIdentity>();
-    for (const id of this.previous.values()) {
+    for (const id of this.known.identities) {
       if (id) identities.set(identityKey(id.namespace, id.pod, id.container), id);
     }
     this.identities = identities;
@@ -212,7 +300,9 @@ export class CadvisorParser {
   private current = new Places();
   private readonly entries = new Map<CadvisorIdentity, CadvisorContainer>();
 
-  constructor(private readonly cache = new LabelSetCache()) {}
+  constructor(private readonly cache = new LabelSetCache()) {
+    cache.beginRead();
+  }
 
   push(chunk: Buffer): void {
     let from = 0;
@@ -278,7 +368,7 @@ export class CadvisorParser {
   private entryAt(b: Buffer, start: number, end: number): CadvisorContainer | null {
     let entry = this.previous.same(this.current.length, b, start, end);
     if (entry === undefined) {
-      entry = this.entryOf(this.cache.get(b.toString('latin1', start, end), () => b.toString('utf8', start, end)));
+      entry = this.entryOf(this.cache.find(b, start, end));
     }
     this.current.add(b, start, end, entry);
     return entry;

@@ -4,7 +4,8 @@ import type { ContainerMemory } from '../memory.js';
 import type { MemorySnapshot, MemorySource, TargetResult } from '../source.js';
 import { podWorkload, type WorkloadLookup } from '../workload.js';
 import type { KubeAccess } from '../kube/access.js';
-import { fetchWithKube, getWithKube, keepAliveAgents } from '../kube/fetch.js';
+import { getWithKube, keepAliveAgents } from '../kube/fetch.js';
+import { SlimInformer, slimMeta, type RawObject, type SlimMeta } from '../kube/slim-informer.js';
 import { CadvisorParser, LabelSetCache } from './parse.js';
 
 export interface CadvisorSourceOptions {
@@ -18,15 +19,17 @@ export interface CadvisorSourceOptions {
   timeoutMs: number;
 }
 
-/** What the source reads of a Node. */
-interface NodeRef {
+/** What the source keeps of a Node. */
+interface NodeRef extends SlimMeta {
   name: string;
   address: string;
 }
 
-interface NodeList {
-  metadata?: { continue?: string };
-  items?: { metadata?: { name?: string }; status?: { addresses?: { type: string; address: string }[] } }[];
+function nodeRef(o: RawObject): NodeRef {
+  const metadata = slimMeta(o);
+  const addresses = (o.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? [];
+  const address = (addresses.find((a) => a.type === 'InternalIP') ?? addresses[0])?.address ?? metadata.name;
+  return { metadata, name: metadata.name, address };
 }
 
 /** Cluster mode: every node's kubelet `/metrics/cadvisor`, read at each scrape. */
@@ -35,6 +38,8 @@ export class CadvisorMemorySource implements MemorySource {
   private readonly agents: ReturnType<typeof keepAliveAgents>;
   /** Each node's parsed label sets, from one scrape to the next. */
   private labelSets = new Map<string, LabelSetCache>();
+  /** The cluster's nodes, watched: a scrape starts reading kubelets at once, with no list first. */
+  private readonly nodes: SlimInformer<NodeRef>;
 
   constructor(
     private readonly kube: KubeAccess,
@@ -43,6 +48,12 @@ export class CadvisorMemorySource implements MemorySource {
   ) {
     this.limit = pLimit(options.concurrency);
     this.agents = keepAliveAgents(options.concurrency);
+    this.nodes = new SlimInformer(kube, '/api/v1/nodes', nodeRef);
+  }
+
+  /** Lists the nodes, then watches them. */
+  async start(): Promise<void> {
+    await this.nodes.start();
   }
 
   private get server(): string {
@@ -55,33 +66,8 @@ export class CadvisorMemorySource implements MemorySource {
     return `${this.server}/api/v1/nodes/${encodeURIComponent(node.name)}/proxy/metrics/cadvisor`;
   }
 
-  /** The cluster's nodes, listed in pages as plain JSON. */
-  private async listNodes(): Promise<NodeRef[]> {
-    const nodes: NodeRef[] = [];
-    let next = '';
-    do {
-      const url = new URL(`${this.server}/api/v1/nodes`);
-      url.searchParams.set('limit', '500');
-      if (next) url.searchParams.set('continue', next);
-      const page = JSON.parse(
-        await fetchWithKube(this.kube, url.toString(), this.options.timeoutMs, {
-          agents: this.agents,
-          accept: 'application/json',
-        }),
-      ) as NodeList;
-      for (const item of page.items ?? []) {
-        const name = item.metadata?.name ?? '';
-        const addresses = item.status?.addresses ?? [];
-        const address = (addresses.find((a) => a.type === 'InternalIP') ?? addresses[0])?.address ?? name;
-        nodes.push({ name, address });
-      }
-      next = page.metadata?.continue ?? '';
-    } while (next);
-    return nodes;
-  }
-
   async collect(): Promise<MemorySnapshot> {
-    const nodes = await this.listNodes();
+    const nodes = [...this.nodes.values()];
     const labelSets = new Map<string, LabelSetCache>();
     for (const node of nodes) labelSets.set(node.name, this.labelSets.get(node.name) ?? new LabelSetCache());
     // Nodes gone from the cluster take their label sets with them.
@@ -93,8 +79,9 @@ export class CadvisorMemorySource implements MemorySource {
     };
   }
 
-  /** Closes the kept-alive connections. */
+  /** Stops watching nodes and closes the kept-alive connections. */
   stop(): void {
+    this.nodes.stop();
     this.agents.destroy();
   }
 

@@ -82,6 +82,11 @@ export class SlimInformer<T extends SlimMeta> {
     return this.objects.get(namespace)?.get(name);
   }
 
+  /** Every object kept. */
+  *values(): Generator<T> {
+    for (const byName of this.objects.values()) yield* byName.values();
+  }
+
   get size(): number {
     return this.count;
   }

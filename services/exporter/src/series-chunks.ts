@@ -1,0 +1,61 @@
+/** Bytes of one chunk: large enough that a scrape is a few hundred writes, small enough to drop each as it is sent. */
+const CHUNK = 64 * 1024;
+
+/** The most bytes a sample value is written in: 16 digits of an integer, or a double's shortest text. */
+export const MAX_VALUE_BYTES = 32;
+
+/**
+ * Text-format lines written as bytes into a chunk of about 64 KiB, handed on when full: no string
+ * per line or per value, and no copy of the whole text. The one chunk is written over once the
+ * writer is used again, so a scrape allocates no memory for its text: V8 counts every new
+ * buffer's bytes towards its next full garbage collection.
+ */
+export class SeriesChunks {
+  private chunk = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
+
+  /**
+   * Makes room for `size` more bytes: the chunk filled so far, to send, when it had no room
+   * (undefined when it had, or was empty).
+   */
+  room(size: number): Buffer | undefined {
+    if (this.used + size <= this.chunk.length) return undefined;
+    const full = this.used > 0 ? this.chunk.subarray(0, this.used) : undefined;
+    if (size > this.chunk.length) this.chunk = Buffer.allocUnsafe(size);
+    this.used = 0;
+    return full;
+  }
+
+  bytes(b: Buffer): void {
+    this.used += b.copy(this.chunk, this.used);
+  }
+
+  /** A sample value, as the text format writes it; needs MAX_VALUE_BYTES of room. */
+  value(v: number): void {
+    if (Number.isSafeInteger(v) && v >= 0) {
+      let digits = 1;
+      for (let rest = v; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+      let at = this.used + digits;
+      this.used = at;
+      let rest = v;
+      do {
+        this.chunk[--at] = 0x30 + (rest % 10);
+        rest = Math.floor(rest / 10);
+      } while (rest > 0);
+      return;
+    }
+    const text = Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+    this.used += this.chunk.write(text, this.used, 'latin1');
+  }
+
+  byte(b: number): void {
+    this.chunk[this.used++] = b;
+  }
+
+  /** What is left to send (undefined when nothing); the writer is spent. */
+  rest(): Buffer | undefined {
+    const rest = this.used > 0 ? this.chunk.subarray(0, this.used) : undefined;
+    this.used = 0;
+    return rest;
+  }
+}

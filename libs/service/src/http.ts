@@ -9,8 +9,8 @@ export type ReadinessCheck = () => true | string;
 /**
  * Prometheus text-format families, each line ending in a line break: one text, or UTF-8 chunks
  * made as the response is sent (a service writing tens of thousands of series need not hold
- * them whole). A chunk is written out before the next is asked for, so a writer may reuse its
- * buffer.
+ * them whole). A chunk is out before the one after next is asked for, so a writer may reuse its
+ * buffer for that.
  */
 export type MetricsText = (defaultLabels: Readonly<Record<string, string>>) => Promise<string | Iterable<Buffer>>;
 
@@ -52,9 +52,16 @@ export class ServiceHttp {
       reply.hijack();
       reply.raw.writeHead(200, { 'Content-Type': this.registry.contentType });
       try {
-        // Written in pieces, each once the last is out: one write of a text of many MB has Node
-        // copy it whole into native memory, and a chunk's buffer may be the next one's.
-        for (const piece of pieces(parts, 64 * 1024)) await written(reply.raw, piece);
+        // Written in pieces, the next made while the last goes out, and asked for only once the
+        // one before it is out: one write of a text of many MB has Node copy it whole into native
+        // memory, and a chunk's buffer may be the one after next's.
+        let sending: Promise<void> | undefined;
+        for (const piece of pieces(parts, 64 * 1024)) {
+          const next = written(reply.raw, piece);
+          await sending;
+          sending = next;
+        }
+        await sending;
         reply.raw.end();
       } catch (err) {
         // Headers are out: a failed scrape can only be cut short, which Prometheus counts as failed.

@@ -76,7 +76,7 @@ export async function startExporterService(deps: ExporterServiceDeps): Promise<E
         timeoutMs: config.timeoutSeconds * 1000,
       });
       await cadvisor.start();
-      stops.push(async () => cadvisor.stop());
+      stops.push(() => cadvisor.stop());
       source = cadvisor;
     }
     const memory = new MemoryMetrics(deps.cluster, source, config.mode === 'node' ? 'cgroup' : 'cadvisor', http);

@@ -106,11 +106,16 @@ describe('parseCadvisor', () => {
           from = cut;
         }
         parser.push(bytes.subarray(from));
-        const read = parser.end().map(({ identity: { namespace, pod, container }, ...reading }) => ({
+        const read = parser.end().map(({ namespace, pod, container, usage, cache, rss, shmem, workingSet, limit }) => ({
           namespace,
           pod,
           container,
-          ...reading,
+          usage,
+          cache,
+          rss,
+          shmem,
+          workingSet,
+          limit,
         }));
         expect(read).toEqual(whole);
       }),

@@ -1,5 +1,5 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import type { LabelMemo, MemoryReading } from '../memory.js';
+import type { ContainerMemory, LabelMemo, MemoryReading } from '../memory.js';
 
 /** A container as its kubelet's label sets name it: one object per container while it lasts. */
 export interface CadvisorIdentity {
@@ -10,8 +10,11 @@ export interface CadvisorIdentity {
   memo: LabelMemo;
 }
 
-/** A container's memory as one kubelet's cAdvisor reports it. */
-export interface CadvisorContainer extends MemoryReading {
+/**
+ * A container's memory as one kubelet's cAdvisor reports it: the series the exporter writes,
+ * once its reader has filled in the node and the workload.
+ */
+export interface CadvisorContainer extends ContainerMemory {
   identity: CadvisorIdentity;
 }
 
@@ -274,7 +277,13 @@ class Places {
     return this.entries[at];
   }
 
+  /** Starts over, keeping the arrays' room: a family of a read is as long as the one before. */
   clear(): void {
+    this.length = 0;
+  }
+
+  /** Lets go of the read's buffers. */
+  release(): void {
     this.buffers.length = 0;
     this.entries.length = 0;
     this.length = 0;
@@ -328,8 +337,8 @@ export class CadvisorParser {
   end(): CadvisorContainer[] {
     if (this.tail) this.line(this.tail, 0, this.tail.length);
     this.tail = undefined;
-    this.previous.clear();
-    this.current.clear();
+    this.previous.release();
+    this.current.release();
     this.cache.endRead();
     return [...this.entries.values()];
   }
@@ -378,7 +387,23 @@ export class CadvisorParser {
     if (!identity) return null;
     let entry = this.entries.get(identity);
     if (!entry) {
-      entry = { identity, usage: 0, cache: 0, rss: 0, shmem: 0, workingSet: 0 };
+      const { namespace, pod, container, memo } = identity;
+      entry = {
+        namespace,
+        pod,
+        container,
+        node: '',
+        workloadKind: '',
+        workload: '',
+        usage: 0,
+        cache: 0,
+        rss: 0,
+        shmem: 0,
+        workingSet: 0,
+        limit: undefined,
+        memo,
+        identity,
+      };
       this.entries.set(identity, entry);
     }
     return entry;
@@ -399,10 +424,20 @@ export function parseCadvisor(
 ): (MemoryReading & Omit<CadvisorIdentity, 'memo'>)[] {
   const parser = new CadvisorParser(cache);
   parser.push(Buffer.from(text, 'utf8'));
-  return parser.end().map(({ identity: { namespace, pod, container }, ...reading }) => ({
-    namespace,
-    pod,
-    container,
-    ...reading,
-  }));
+  return parser.end().map(named);
+}
+
+/** A container read by CadvisorParser: its names and memory. */
+function named({
+  namespace,
+  pod,
+  container,
+  usage,
+  cache,
+  rss,
+  shmem,
+  workingSet,
+  limit,
+}: CadvisorContainer): MemoryReading & Omit<CadvisorIdentity, 'memo'> {
+  return { namespace, pod, container, usage, cache, rss, shmem, workingSet, limit };
 }

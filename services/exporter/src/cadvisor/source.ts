@@ -4,7 +4,7 @@ import type { ContainerMemory } from '../memory.js';
 import type { MemorySnapshot, MemorySource, TargetResult } from '../source.js';
 import { podWorkload, type WorkloadLookup } from '../workload.js';
 import type { KubeAccess } from '../kube/access.js';
-import { getWithKube, keepAliveAgents } from '../kube/fetch.js';
+import { BulkGets, type BulkGet } from '../kube/bulk-get.js';
 import { SlimInformer, slimMeta, type RawObject, type SlimMeta } from '../kube/slim-informer.js';
 import { CadvisorParser, LabelSetCache } from './parse.js';
 
@@ -35,7 +35,7 @@ function nodeRef(o: RawObject): NodeRef {
 /** Cluster mode: every node's kubelet `/metrics/cadvisor`, read at each scrape. */
 export class CadvisorMemorySource implements MemorySource {
   private readonly limit: ReturnType<typeof pLimit>;
-  private readonly agents: ReturnType<typeof keepAliveAgents>;
+  private readonly gets: BulkGets;
   /** Each node's parsed label sets, from one scrape to the next. */
   private labelSets = new Map<string, LabelSetCache>();
   /** The cluster's nodes, watched: a scrape starts reading kubelets at once, with no list first. */
@@ -47,7 +47,7 @@ export class CadvisorMemorySource implements MemorySource {
     private readonly options: CadvisorSourceOptions,
   ) {
     this.limit = pLimit(options.concurrency);
-    this.agents = keepAliveAgents(options.concurrency);
+    this.gets = new BulkGets(kube, options.concurrency, options.timeoutMs);
     this.nodes = new SlimInformer(kube, '/api/v1/nodes', nodeRef);
   }
 
@@ -72,7 +72,8 @@ export class CadvisorMemorySource implements MemorySource {
     for (const node of nodes) labelSets.set(node.name, this.labelSets.get(node.name) ?? new LabelSetCache());
     // Nodes gone from the cluster take their label sets with them.
     this.labelSets = labelSets;
-    const results = await Promise.all(nodes.map((node) => this.limit(() => this.readNode(node, labelSets))));
+    const get = await this.gets.round();
+    const results = await Promise.all(nodes.map((node) => this.limit(() => this.readNode(get, node, labelSets))));
     return {
       containers: results.flatMap((r) => r.containers),
       targets: results.map((r) => r.target),
@@ -80,54 +81,33 @@ export class CadvisorMemorySource implements MemorySource {
   }
 
   /** Stops watching nodes and closes the kept-alive connections. */
-  stop(): void {
+  async stop(): Promise<void> {
     this.nodes.stop();
-    this.agents.destroy();
+    await this.gets.close();
   }
 
   /** One kubelet's containers, parsed as the response arrives. */
-  private async read(node: NodeRef, cache: LabelSetCache | undefined): Promise<ContainerMemory[]> {
-    const res = await getWithKube(this.kube, this.urlFor(node), this.options.timeoutMs, { agents: this.agents });
+  private async read(get: BulkGet, node: NodeRef, cache: LabelSetCache | undefined): Promise<ContainerMemory[]> {
     const parser = new CadvisorParser(cache);
-    await new Promise<void>((resolve, reject) => {
-      res.on('data', (chunk: Buffer) => {
-        try {
-          parser.push(chunk);
-        } catch (err) {
-          res.destroy(err as Error);
-        }
-      });
-      res.on('end', resolve);
-      res.on('error', reject);
-      res.on('close', () => reject(new Error('connection closed before the end of the response')));
-    });
-    return parser.end().map(({ identity, usage, cache, rss, shmem, workingSet, limit }): ContainerMemory => {
-      const workload = podWorkload(this.owners, identity.namespace, identity.pod);
-      return {
-        namespace: identity.namespace,
-        pod: identity.pod,
-        container: identity.container,
-        node: node.name,
-        workloadKind: workload.kind,
-        workload: workload.name,
-        usage,
-        cache,
-        rss,
-        shmem,
-        workingSet,
-        limit,
-        memo: identity.memo,
-      };
-    });
+    await get(this.urlFor(node), (chunk) => parser.push(chunk));
+    const containers = parser.end();
+    for (const c of containers) {
+      const workload = podWorkload(this.owners, c.namespace, c.pod);
+      c.node = node.name;
+      c.workloadKind = workload.kind;
+      c.workload = workload.name;
+    }
+    return containers;
   }
 
   private async readNode(
+    get: BulkGet,
     node: NodeRef,
     labelSets: Map<string, LabelSetCache>,
   ): Promise<{ containers: ContainerMemory[]; target: TargetResult }> {
     const start = performance.now();
     try {
-      const containers = await this.read(node, labelSets.get(node.name));
+      const containers = await this.read(get, node, labelSets.get(node.name));
       const durationSeconds = (performance.now() - start) / 1000;
       return { containers, target: { source: 'cadvisor', node: node.name, up: true, durationSeconds } };
     } catch (err) {

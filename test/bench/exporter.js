@@ -12,6 +12,7 @@
  * exporter is a fresh process.
  */
 import { fork } from 'node:child_process';
+import http from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +108,24 @@ async function exporter(kubeconfig, overrides) {
 }
 
 /**
+ * One scrape as Prometheus makes it: a GET whose body is read as bytes and then decoded whole.
+ * (Through fetch's web streams, reading 15 MB cost this process about 40 ms more per scrape.)
+ */
+function scrape(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+/**
  * Times SCRAPES scrapes after one warm-up; returns the median ms, the exporter's CPU time per
  * scrape (steadier than wall time on a shared machine) and the series count of the last.
  */
@@ -117,8 +136,7 @@ async function timeScrapes({ url, cpu }) {
   for (let i = 0; i <= SCRAPES; i++) {
     if (i === 1) cpuStart = await cpu();
     const start = performance.now();
-    const res = await fetch(`${url}/metrics`);
-    text = await res.text();
+    text = await scrape(`${url}/metrics`);
     if (i > 0) times.push(performance.now() - start);
   }
   const cpuMs = (await cpu()) - cpuStart;

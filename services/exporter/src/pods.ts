@@ -71,6 +71,10 @@ export class PodDirectory implements WorkloadLookup {
   private pods: SlimInformer<PodInfo> | undefined;
   private replicaSets: SlimInformer<Owned> | undefined;
   private jobs: SlimInformer<Owned> | undefined;
+  /** Changes with every ReplicaSet and Job the watches deliver: a pod's workload named before stays named. */
+  private ownersVersion = 0;
+  /** Each pod's workload, by its record (a changed pod is a new record), as of an owners version. */
+  private readonly named = new WeakMap<PodInfo, { version: number; workload: Workload }>();
 
   constructor(
     private readonly kube: KubeAccess,
@@ -93,8 +97,10 @@ export class PodDirectory implements WorkloadLookup {
       },
       { fieldSelector: this.nodeName ? `spec.nodeName=${this.nodeName}` : undefined },
     );
-    this.replicaSets = new SlimInformer(this.kube, '/apis/apps/v1/replicasets', owned, { error });
-    this.jobs = new SlimInformer(this.kube, '/apis/batch/v1/jobs', owned, { error });
+    const changed = () => this.ownersVersion++;
+    const owners = { add: changed, update: changed, delete: changed, error };
+    this.replicaSets = new SlimInformer(this.kube, '/apis/apps/v1/replicasets', owned, owners);
+    this.jobs = new SlimInformer(this.kube, '/apis/batch/v1/jobs', owned, owners);
     this.informers.push(this.pods, this.replicaSets, this.jobs);
     try {
       await Promise.all(this.informers.map((i) => i.start()));
@@ -126,6 +132,17 @@ export class PodDirectory implements WorkloadLookup {
 
   /** An object's top workload, as the eventer's OwnerResolver names it; the object itself when it has no owner. */
   resolve(namespace: string, object: ObjectRef): Workload {
+    // A scrape names every container's workload: a pod unchanged since, among owners unchanged, keeps its answer.
+    const pod = object.kind === 'Pod' ? this.pods?.get(object.name, namespace) : undefined;
+    if (!pod) return this.walk(namespace, object);
+    const known = this.named.get(pod);
+    if (known?.version === this.ownersVersion) return known.workload;
+    const workload = this.walk(namespace, object);
+    this.named.set(pod, { version: this.ownersVersion, workload });
+    return workload;
+  }
+
+  private walk(namespace: string, object: ObjectRef): Workload {
     const lookup = (owner: OwnerReference) => this.ownersOf(owner.kind, namespace, owner.name);
     const self = { kind: object.kind, name: object.name };
     const owners = this.ownersOf(object.kind, namespace, object.name);

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExporterKubeConfig, SlimInformer } from '@k2/exporter';
+import { ExporterKubeConfig, PodDirectory, SlimInformer } from '@k2/exporter';
 import { KubeSimulator, type KubeObject } from '@k2/kube-sim';
-import { until } from './harness.js';
+import { quietLog, until } from './harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -149,5 +149,49 @@ describe('SlimInformer', () => {
     sim.cluster.store.compact();
     await until(async () => (informer.get('d', 'shop') && !informer.get('c', 'shop') ? true : undefined), 'relist');
     expect(seen.slice(5).sort()).toEqual(['add d', 'delete c']);
+  });
+});
+
+describe('PodDirectory', () => {
+  const replicaSet = (deployment: string): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      namespace: 'shop',
+      name: 'web-6d9f',
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, uid: `uid-${deployment}`, controller: true },
+      ],
+    },
+    spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [] } } },
+  });
+  const pod: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      namespace: 'shop',
+      name: 'web-6d9f-x1x2y',
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-6d9f', uid: 'uid-rs', controller: true },
+      ],
+    },
+    spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'r/web:1' }] },
+  };
+
+  it("names a pod's workload anew once an owner in its chain changes", async () => {
+    const sim = await startSim();
+    sim.cluster.apply(replicaSet('web'));
+    sim.cluster.apply(pod);
+    const directory = new PodDirectory(ExporterKubeConfig.fromString(sim.kubeconfig()), quietLog);
+    cleanups.push(() => directory.stop());
+    await directory.start();
+    const named = () => directory.resolve('shop', { kind: 'Pod', name: 'web-6d9f-x1x2y', uid: '' });
+    expect(named()).toEqual({ kind: 'Deployment', name: 'web' });
+    expect(named()).toEqual({ kind: 'Deployment', name: 'web' });
+
+    // The ReplicaSet is adopted by another Deployment; the pod itself does not change.
+    sim.cluster.apply(replicaSet('web-v2'));
+    await until(async () => (named().name === 'web-v2' ? true : undefined), 'the new owner named');
+    expect(named()).toEqual({ kind: 'Deployment', name: 'web-v2' });
   });
 });

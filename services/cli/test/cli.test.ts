@@ -423,3 +423,25 @@ describe.concurrent('k2 up: start-up failures', () => {
     expect(existsSync(kubeconfig)).toBe(false);
   });
 });
+
+describe('k2 exporter', () => {
+  it('scrapes the cluster from its own process, with the young generation its heap flags keep small', async () => {
+    const kubeconfig = join(dir, 'exporter-sim', 'kubeconfig');
+    const sim = new Running(['sim', '--port', '0', '--kubeconfig', kubeconfig]);
+    await sim.waitFor(STARTED);
+    const exporter = new Running(['exporter'], {
+      K2__KUBERNETES__MODE: 'kubeconfig',
+      K2__KUBERNETES__KUBECONFIG: kubeconfig,
+      K2__EXPORTER__HTTP__PORT: '0',
+    });
+    const [, url] = await exporter.waitFor(/scrape (http:\/\/\S+\/metrics)/);
+    const text = await (await fetch(url!)).text();
+    expect(text).toMatch(/^k2_container_memory_usage_minus_cache_bytes\{.*namespace="shop".*\} \d+$/m);
+    // bin/k2.js set --semi-space-growth-factor=1 before loading anything: the young generation
+    // (both halves) is still its starting 2 MB after loading the cluster and serving a scrape.
+    const young = text.match(/^nodejs_heap_space_size_total_bytes\{[^}]*space="new"[^}]*\} (\d+)$/m);
+    expect(young, text.slice(0, 2000)).not.toBeNull();
+    expect(Number(young![1])).toBeLessThanOrEqual(2 * 2 ** 20);
+    for (const k of [exporter, sim]) expect(await k.terminate(), k.output()).toMatchObject({ code: 0 });
+  });
+});

@@ -39,19 +39,33 @@ export class SeriesChunks {
   /** A sample value, as the text format writes it; needs MAX_VALUE_BYTES of room. */
   value(v: number): void {
     if (Number.isSafeInteger(v) && v >= 0) {
-      let digits = 1;
-      for (let rest = v; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-      let at = this.used + digits;
-      this.used = at;
-      let rest = v;
-      do {
-        this.chunk[--at] = 0x30 + (rest % 10);
-        rest = Math.floor(rest / 10);
-      } while (rest > 0);
+      // Byte counts: below 2^32 the digits come from integer arithmetic; larger ones in two parts.
+      if (v > 0xffffffff) {
+        const high = Math.floor(v / 1e9);
+        this.digits(high >>> 0, 0);
+        this.digits(v - high * 1e9, 9);
+      } else {
+        this.digits(v, 0);
+      }
       return;
     }
     const text = Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
     this.used += this.chunk.write(text, this.used, 'latin1');
+  }
+
+  /** The decimal digits of n (below 2^32), zero-padded to `width`. */
+  private digits(n: number, width: number): void {
+    let rest = n >>> 0;
+    let count = 1;
+    for (let p = 10; p <= rest && count < 10; p *= 10) count++;
+    if (count < width) count = width;
+    let at = this.used + count;
+    this.used = at;
+    for (let i = 0; i < count; i++) {
+      const next = (rest / 10) >>> 0;
+      this.chunk[--at] = 0x30 + rest - next * 10;
+      rest = next;
+    }
   }
 
   byte(b: number): void {

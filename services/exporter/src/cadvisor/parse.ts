@@ -55,6 +55,20 @@ function fieldOf(b: Buffer, start: number, end: number): Field | undefined {
   return undefined;
 }
 
+/** Each family's name by the field it fills. */
+const NAMES = Object.fromEntries(FIELDS.map(([name, field]) => [field, name])) as Record<Field, Buffer>;
+
+/** Whether the line b[start, end) is a sample of the family `name`: the name, then `{` or a blank. */
+function isSampleOf(b: Buffer, start: number, end: number, name: Buffer): boolean {
+  const length = name.length;
+  if (end - start <= length) return false;
+  const next = b[start + length];
+  if (next !== OPEN && next !== SPACE && next !== TAB) return false;
+  // From the end: the families read share their first dozen or more bytes.
+  for (let i = length - 1; i >= 0; i--) if (name[i] !== b[start + i]) return false;
+  return true;
+}
+
 /** `[ \t]+-?digits` or nothing: what may follow a sample's value (a timestamp). */
 function isTimestampOrNothing(b: Buffer, from: number, end: number): boolean {
   if (from === end) return true;
@@ -305,6 +319,8 @@ class Places {
 export class CadvisorParser {
   private tail: Buffer | undefined;
   private field: Field | undefined;
+  /** The name of the last family not read, to pass over its lines. */
+  private skipped: Buffer | undefined;
   private previous = new Places();
   private current = new Places();
   private readonly entries = new Map<CadvisorIdentity, CadvisorContainer>();
@@ -347,11 +363,21 @@ export class CadvisorParser {
     while (start < end && (b[start] === SPACE || b[start] === TAB)) start++;
     while (end > start && (b[end - 1] === SPACE || b[end - 1] === TAB || b[end - 1] === CR)) end--;
     if (start === end || b[start] === HASH) return;
-    let name = start;
-    while (name < end && b[name] !== OPEN && b[name] !== SPACE && b[name] !== TAB) name++;
-    const field = fieldOf(b, start, name);
-    if (!field) return;
-    if (field !== this.field) {
+    // A family's lines come together: a line is first taken for the family of the line before.
+    let field = this.field;
+    let name: number;
+    if (field !== undefined && isSampleOf(b, start, end, NAMES[field])) {
+      name = start + NAMES[field].length;
+    } else if (this.skipped && isSampleOf(b, start, end, this.skipped)) {
+      return;
+    } else {
+      name = start;
+      while (name < end && b[name] !== OPEN && b[name] !== SPACE && b[name] !== TAB) name++;
+      field = fieldOf(b, start, name);
+      if (!field) {
+        this.skipped = Buffer.from(b.subarray(start, name));
+        return;
+      }
       if (this.current.length > 0) [this.previous, this.current] = [this.current, this.previous];
       this.current.clear();
       this.field = field;

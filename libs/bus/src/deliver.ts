@@ -86,6 +86,8 @@ export function createDelivery<T>(
    * altogether (readers share it: nothing in it can change); its bytes are made only if asked for.
    */
   function decode(m: Message): Decoded<Message<T>> {
+    // A reader without a schema gets the bytes as its value: made when it first reads them.
+    if (!options.schema && unencoded?.object(m)) return { ok: true, value: new BytesOnReadMessage(m, unencoded) };
     const object = quick && unencoded?.object(m);
     if (object && isDeepFrozen(object)) {
       const value = quick(object);
@@ -184,6 +186,57 @@ class SharedObjectMessage<T> implements Message<T> {
     return (this.#bytes ??= encodeValue(this.object));
   }
 }
+
+/**
+ * A record published as a frozen object, for a reader without a schema: its value is its bytes,
+ * encoded the first time the reader (or a dead letter) reads them. A reader that only counts or
+ * commits records never pays for them. `value` and `raw` are the instance's own enumerable
+ * getters, so a spread copy of the message reads them as a plain message's.
+ */
+class BytesOnReadMessage<T> implements Message<T> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string;
+  readonly headers: Message['headers'];
+  readonly timestamp: number;
+  declare readonly value: T;
+  declare readonly raw: Buffer;
+  readonly #m: Message;
+  readonly #unencoded: Unencoded;
+
+  constructor(m: Message, unencoded: Unencoded) {
+    this.topic = m.topic;
+    this.partition = m.partition;
+    this.offset = m.offset;
+    this.key = m.key;
+    this.headers = m.headers;
+    this.timestamp = m.timestamp;
+    this.#m = m;
+    this.#unencoded = unencoded;
+    Object.defineProperties(this, BYTES_ON_READ);
+  }
+
+  static bytes(this: void, message: BytesOnReadMessage<unknown>): Message {
+    message.#unencoded.bytes(message.#m);
+    return message.#m;
+  }
+}
+
+const BYTES_ON_READ: PropertyDescriptorMap = {
+  value: {
+    enumerable: true,
+    get(this: BytesOnReadMessage<unknown>) {
+      return BytesOnReadMessage.bytes(this).value;
+    },
+  },
+  raw: {
+    enumerable: true,
+    get(this: BytesOnReadMessage<unknown>) {
+      return BytesOnReadMessage.bytes(this).raw;
+    },
+  },
+};
 
 async function backoff(ms: number, run: Run): Promise<void> {
   const until = Date.now() + ms;

@@ -230,6 +230,51 @@ describe('InProcessBus with frozen values', () => {
   });
 });
 
+describe('InProcessBus with frozen values and a reader without a schema', () => {
+  it('encodes nothing for a reader that only counts records, and the JSON for one that reads them', async () => {
+    const bus = new InProcessBus();
+    await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+    const encoded: number[] = [];
+    const value = (n: number) =>
+      Object.freeze({
+        n,
+        toJSON() {
+          encoded.push(n);
+          return { n };
+        },
+      });
+    let counted = 0;
+    const copies: unknown[] = [];
+    let reading = false;
+    const counter = await bus.subscribe({
+      topics: 't',
+      groupId: 'count',
+      batchHandler: async (ms) => void (counted += ms.length),
+    });
+    // A reader that reads the bytes gets the JSON, also from a spread copy of the message; it
+    // waits until the counter is done, so that the counting alone is seen to encode nothing.
+    const reader = await bus.subscribe({
+      topics: 't',
+      groupId: 'read',
+      handler: async (m) => {
+        while (!reading) await new Promise((r) => setTimeout(r, 5));
+        copies.push(JSON.parse(({ ...m }.value as Buffer).toString()), JSON.parse(m.raw.toString()));
+      },
+    });
+    await bus.publish('t', [
+      { key: 'k', value: value(1) },
+      { key: 'k', value: value(2) },
+    ]);
+    await eventually(() => expect(counted).toBe(2));
+    expect(encoded).toEqual([]);
+    reading = true;
+    await eventually(() => expect(copies).toEqual([{ n: 1 }, { n: 1 }, { n: 2 }, { n: 2 }]));
+    expect(encoded).toEqual([1, 2]);
+    await Promise.all([counter.close(), reader.close()]);
+    await bus.close();
+  });
+});
+
 describe('InProcessBus with deep-frozen values and a quick-checked reader', () => {
   const Point = z.object({ x: z.number().int(), at: z.object({ y: z.number() }) });
   type Point = z.infer<typeof Point>;

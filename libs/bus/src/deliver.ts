@@ -190,8 +190,8 @@ class SharedObjectMessage<T> implements Message<T> {
 /**
  * A record published as a frozen object, for a reader without a schema: its value is its bytes,
  * encoded the first time the reader (or a dead letter) reads them. A reader that only counts or
- * commits records never pays for them. `value` and `raw` are the instance's own enumerable
- * getters, so a spread copy of the message reads them as a plain message's.
+ * commits records never pays for them. `value` and `raw` are getters, so a spread copy of the
+ * message leaves them out (as a shared object message's `raw`): every K2 reader has a schema.
  */
 class BytesOnReadMessage<T> implements Message<T> {
   readonly topic: string;
@@ -200,8 +200,6 @@ class BytesOnReadMessage<T> implements Message<T> {
   readonly key: string;
   readonly headers: Message['headers'];
   readonly timestamp: number;
-  declare readonly value: T;
-  declare readonly raw: Buffer;
   readonly #m: Message;
   readonly #unencoded: Unencoded;
 
@@ -214,29 +212,18 @@ class BytesOnReadMessage<T> implements Message<T> {
     this.timestamp = m.timestamp;
     this.#m = m;
     this.#unencoded = unencoded;
-    Object.defineProperties(this, BYTES_ON_READ);
   }
 
-  static bytes(this: void, message: BytesOnReadMessage<unknown>): Message {
-    message.#unencoded.bytes(message.#m);
-    return message.#m;
+  get value(): T {
+    this.#unencoded.bytes(this.#m);
+    return this.#m.value as T;
+  }
+
+  get raw(): Buffer {
+    this.#unencoded.bytes(this.#m);
+    return this.#m.raw;
   }
 }
-
-const BYTES_ON_READ: PropertyDescriptorMap = {
-  value: {
-    enumerable: true,
-    get(this: BytesOnReadMessage<unknown>) {
-      return BytesOnReadMessage.bytes(this).value;
-    },
-  },
-  raw: {
-    enumerable: true,
-    get(this: BytesOnReadMessage<unknown>) {
-      return BytesOnReadMessage.bytes(this).raw;
-    },
-  },
-};
 
 async function backoff(ms: number, run: Run): Promise<void> {
   const until = Date.now() + ms;

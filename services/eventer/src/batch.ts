@@ -9,9 +9,13 @@ import type { OwnerResolver } from './owners.js';
 /** The component the oom-watcher writes its Events as (see services/oom-watcher). */
 const K2_OOM_REPORTER = 'k2-oom-watcher';
 
-/** What the queue holds: an event read, or the resourceVersion a watch had reached. */
+/**
+ * What the queue holds: an event read (with the resourceVersion its watch reached with it, if
+ * watched), or the resourceVersion a watch had reached.
+ */
 export type Pending =
-  { kind: 'event'; object: CoreV1Event; firstList: boolean } | { kind: 'mark'; scope: string; resourceVersion: string };
+  | { kind: 'event'; object: CoreV1Event; firstList: boolean; scope?: string; resourceVersion?: string }
+  | { kind: 'mark'; scope: string; resourceVersion: string };
 
 /**
  * Events prepared between turns of the event loop: a batch is prepared while the bus works on the
@@ -68,11 +72,12 @@ export async function prepareBatch(items: Pending[], before: Progress, deps: Bat
   let lastSeenMs = NaN;
   let events = 0;
   for (const item of items) {
-    if (item.kind === 'mark') {
-      scopes.set(item.scope, Number(item.resourceVersion));
+    if (item.resourceVersion !== undefined) {
+      // The batch's progress counts once all of it is published: order within it does not matter.
+      scopes.set(item.scope!, Number(item.resourceVersion));
       marked = true;
-      continue;
     }
+    if (item.kind === 'mark') continue;
     if (++events % EVENTS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
     const raw = item.object;
     const first = normalize(raw);

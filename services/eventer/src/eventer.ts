@@ -199,12 +199,12 @@ export class Eventer {
   }
 
   /**
-   * Items read ahead of the pump before the watches stop reading (they stay open): about a batch
-   * of events. More would only wait longer in memory, where every collection of young objects
-   * copies them again; the server's data waits in TCP buffers instead.
+   * Items read ahead of the pump before the watches stop reading (they stay open): a batch of
+   * events (a watched event is one item). More would only wait longer in memory, where every
+   * collection of young objects copies them again; the server's data waits in TCP buffers instead.
    */
   private get readAhead(): number {
-    return Math.min(this.options.queueLimit, 2 * this.options.batchSize);
+    return Math.min(this.options.queueLimit, this.options.batchSize);
   }
 
   /**

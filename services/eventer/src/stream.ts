@@ -2,9 +2,19 @@ import { CoreV1Api, type KubeConfig, type CoreV1Event } from '@kubernetes/client
 import type { Logger } from '@k2/log';
 import { watch, type WatchRequest } from './watch.js';
 
-/** What the stream hands on: an event object, or the resourceVersion reached once all before it are handed on. */
+/**
+ * What the stream hands on: an event object, or the resourceVersion reached once all before it
+ * are handed on. A watched event carries that version itself (its own): no mark of its own.
+ */
 export type StreamItem =
-  | { kind: 'event'; object: CoreV1Event; origin: 'list' | 'watch'; firstList: boolean }
+  | {
+      kind: 'event';
+      object: CoreV1Event;
+      origin: 'list' | 'watch';
+      firstList: boolean;
+      scope?: string;
+      resourceVersion?: string;
+    }
   | { kind: 'mark'; scope: string; resourceVersion: string };
 
 export interface StreamHooks {
@@ -119,11 +129,17 @@ export class EventStream {
             return;
           }
           const rv = obj.metadata?.resourceVersion;
+          if (rv) this.resourceVersion = rv;
           if ((type === 'ADDED' || type === 'MODIFIED') && obj.metadata) {
-            this.hooks.onItem({ kind: 'event', object: obj, origin: 'watch', firstList: false });
-          }
-          if (rv) {
-            this.resourceVersion = rv;
+            this.hooks.onItem({
+              kind: 'event',
+              object: obj,
+              origin: 'watch',
+              firstList: false,
+              scope: this.scope,
+              resourceVersion: rv,
+            });
+          } else if (rv) {
             this.hooks.onItem({ kind: 'mark', scope: this.scope, resourceVersion: rv });
           }
         },

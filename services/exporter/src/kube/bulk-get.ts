@@ -38,7 +38,8 @@ class Refused extends Error {
  * response. A raw dispatch handler hands each chunk on as it is, with no stream or copy. The
  * cluster's credentials are asked for once per round of GETs (`round()`), and the Agent is made
  * again when its TLS settings change (a rotated client certificate). A cluster reached through a
- * proxy agent (client-node's `proxy-url`) is read with node:https instead.
+ * proxy (client-node's `proxy-url`, under `k2 up`) is read with node:https and client-node's
+ * proxy agent instead.
  */
 export class BulkGets {
   private agent: Agent | undefined;
@@ -55,7 +56,10 @@ export class BulkGets {
   async round(): Promise<BulkGet> {
     const options: https.RequestOptions = { headers: { Accept: 'text/plain' } };
     await this.kube.applyToHTTPSOptions(options);
-    if (options.agent) return (url, read) => readWithNodeHttps(this.kube, url, this.timeoutMs, read);
+    // client-node names an https.Agent for every request; only one for a proxy must be used as it is.
+    if (options.agent && this.kube.getCurrentCluster()?.proxyUrl) {
+      return (url, read) => readWithNodeHttps(this.kube, url, this.timeoutMs, read);
+    }
     const { ca, cert, key, rejectUnauthorized, servername } = options;
     const connect: Connect = { ca, cert, key, rejectUnauthorized, servername };
     const agent = this.agentFor(connect);

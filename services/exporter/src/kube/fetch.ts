@@ -2,24 +2,7 @@ import https from 'node:https';
 import http from 'node:http';
 import type { KubeAccess } from './access.js';
 
-/** Connections kept open between scrapes: a new TLS handshake per kubelet per scrape costs more than reading it. */
-export function keepAliveAgents(maxSockets: number): { http: http.Agent; https: https.Agent; destroy(): void } {
-  const agents = {
-    http: new http.Agent({ keepAlive: true, maxSockets }),
-    https: new https.Agent({ keepAlive: true, maxSockets }),
-  };
-  return {
-    ...agents,
-    destroy() {
-      agents.http.destroy();
-      agents.https.destroy();
-    },
-  };
-}
-
 export interface FetchOptions {
-  /** Kept-alive connections to use. */
-  agents?: { http: http.Agent; https: https.Agent };
   accept?: string;
   /** Aborts the request (a watch being stopped). */
   signal?: AbortSignal;
@@ -34,16 +17,15 @@ export async function getWithKube(
   kube: KubeAccess,
   url: string,
   timeoutMs: number,
-  { agents, accept = 'text/plain', signal }: FetchOptions = {},
+  { accept = 'text/plain', signal }: FetchOptions = {},
 ): Promise<http.IncomingMessage> {
   const target = new URL(url);
   const options: https.RequestOptions = { method: 'GET', headers: { Accept: accept } };
   await kube.applyToHTTPSOptions(options);
   const secure = target.protocol === 'https:';
   const get = secure ? https.get : http.get;
-  const agent = options.agent ?? (agents ? (secure ? agents.https : agents.http) : undefined);
   return new Promise((resolve, reject) => {
-    const req = get(target, { ...options, ...(agent ? { agent } : {}), timeout: timeoutMs, signal }, (res) => {
+    const req = get(target, { ...options, timeout: timeoutMs, signal }, (res) => {
       if (res.statusCode === 200) {
         resolve(res);
         return;

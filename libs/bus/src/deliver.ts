@@ -156,17 +156,32 @@ export function createDelivery<T>(
     options.handler ? eachRecord(options.handler, records, run) : eachBatch(options.batchHandler, records, run);
 }
 
-/**
- * A record handed on as the frozen object its publisher made, with its bytes encoded only if read
- * (`raw` is a getter, so a spread copy of the message leaves it out).
- */
-class SharedObjectMessage<T> implements Message<T> {
+/** Where a record is and what it carries besides its value, for the messages below. */
+abstract class RecordView<T> implements Message<T> {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
   readonly key: string;
   readonly headers: Message['headers'];
   readonly timestamp: number;
+  abstract readonly value: T;
+  abstract readonly raw: Buffer;
+
+  constructor(m: Message) {
+    this.topic = m.topic;
+    this.partition = m.partition;
+    this.offset = m.offset;
+    this.key = m.key;
+    this.headers = m.headers;
+    this.timestamp = m.timestamp;
+  }
+}
+
+/**
+ * A record handed on as the frozen object its publisher made, with its bytes encoded only if read
+ * (`raw` is a getter, so a spread copy of the message leaves it out).
+ */
+class SharedObjectMessage<T> extends RecordView<T> {
   #bytes: Buffer | undefined;
 
   constructor(
@@ -174,12 +189,7 @@ class SharedObjectMessage<T> implements Message<T> {
     readonly value: T,
     private readonly object: object,
   ) {
-    this.topic = m.topic;
-    this.partition = m.partition;
-    this.offset = m.offset;
-    this.key = m.key;
-    this.headers = m.headers;
-    this.timestamp = m.timestamp;
+    super(m);
   }
 
   get raw(): Buffer {
@@ -193,23 +203,12 @@ class SharedObjectMessage<T> implements Message<T> {
  * commits records never pays for them. `value` and `raw` are getters, so a spread copy of the
  * message leaves them out (as a shared object message's `raw`): every K2 reader has a schema.
  */
-class BytesOnReadMessage<T> implements Message<T> {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly key: string;
-  readonly headers: Message['headers'];
-  readonly timestamp: number;
+class BytesOnReadMessage<T> extends RecordView<T> {
   readonly #m: Message;
   readonly #unencoded: Unencoded;
 
   constructor(m: Message, unencoded: Unencoded) {
-    this.topic = m.topic;
-    this.partition = m.partition;
-    this.offset = m.offset;
-    this.key = m.key;
-    this.headers = m.headers;
-    this.timestamp = m.timestamp;
+    super(m);
     this.#m = m;
     this.#unencoded = unencoded;
   }

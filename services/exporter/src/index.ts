@@ -2,6 +2,7 @@ export { BoundedLabel } from './bounded-label.js';
 export {
   CadvisorParser,
   LabelSetCache,
+  cadvisorReading,
   parseCadvisor,
   type CadvisorContainer,
   type CadvisorIdentity,

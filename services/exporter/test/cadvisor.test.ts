@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CadvisorParser, LabelSetCache, parseCadvisor } from '@k2/exporter';
+import { CadvisorParser, cadvisorReading, LabelSetCache, parseCadvisor } from '@k2/exporter';
 
 // Shaped like a kubelet's /metrics/cadvisor: pod-level cgroups (container=""), other families.
 const TEXT = `# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.
@@ -106,17 +106,7 @@ describe('parseCadvisor', () => {
           from = cut;
         }
         parser.push(bytes.subarray(from));
-        const read = parser.end().map(({ namespace, pod, container, usage, cache, rss, shmem, workingSet, limit }) => ({
-          namespace,
-          pod,
-          container,
-          usage,
-          cache,
-          rss,
-          shmem,
-          workingSet,
-          limit,
-        }));
+        const read = parser.end().map(cadvisorReading);
         expect(read).toEqual(whole);
       }),
     );

@@ -450,11 +450,11 @@ export function parseCadvisor(
 ): (MemoryReading & Omit<CadvisorIdentity, 'memo'>)[] {
   const parser = new CadvisorParser(cache);
   parser.push(Buffer.from(text, 'utf8'));
-  return parser.end().map(named);
+  return parser.end().map(cadvisorReading);
 }
 
 /** A container read by CadvisorParser: its names and memory. */
-function named({
+export function cadvisorReading({
   namespace,
   pod,
   container,
